@@ -1,0 +1,44 @@
+// Fault injection: turns the scenario's fault list into events on the model, at their times.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "faults/fault.h"
+#include "model/world.h"
+#include "sim/random.h"
+#include "sim/simulation.h"
+
+namespace brokersim::faults {
+
+// An ordinary actor: each fault begins (and, where it lasts, ends) as an event; nothing in the kernel
+// knows about faults. Selectors are resolved when the fault fires (`leader_of` names whoever leads
+// then; `random` draws from the injector's own stream). With heal_at_drain, everything still broken when
+// the drain begins is healed then (crashed nodes restart), so that what is missing at the end is lost,
+// not merely unavailable.
+class FaultInjector : public sim::Actor {
+ public:
+  FaultInjector(std::vector<Fault> const& faults, model::World& world, std::uint64_t seed);
+
+  // Schedules every fault, and the healing at `drain_start` when `heal_at_drain`.
+  void start(sim::Simulation& simulation, Time drain_start, bool heal_at_drain);
+  void on_event(sim::Simulation& simulation, sim::Event const& event) override;
+
+  // Fault kinds of the scenario that this version does not simulate (they are accepted and ignored).
+  static std::vector<char const*> unsupported_kinds(std::vector<Fault> const& faults);
+
+ private:
+  enum EventType : std::uint32_t { kBegin = 0, kRestart = 1, kHeal = 2 };
+
+  std::vector<model::NodeId> resolve(NodeSelector const& selector);
+  void begin(sim::Simulation& simulation, std::size_t index);
+  void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail);
+
+  std::vector<Fault> const& faults_;
+  model::World& world_;
+  sim::RandomStream random_;
+  sim::ActorId self_ = 0;
+  std::vector<model::NodeId> crashed_;  // Nodes this injector crashed (restarted or not), for healing.
+};
+
+}  // namespace brokersim::faults

@@ -1,0 +1,603 @@
+#include "model/broker.h"
+
+#include <algorithm>
+
+#include "model/controller.h"
+#include "model/network.h"
+#include "sim/assert.h"
+
+namespace brokersim::model {
+
+namespace {
+
+// Kafka's defaults for what the scenario format does not expose.
+constexpr Time kReplicaFetchWaitMax = 500 * sim::kMicrosPerMilli;    // replica.fetch.wait.max.ms
+constexpr Time kConsumerFetchWaitMax = 500 * sim::kMicrosPerMilli;   // fetch.max.wait.ms
+constexpr Time kReplicaFetchBackoff = 1000 * sim::kMicrosPerMilli;   // replica.fetch.backoff.ms
+constexpr Time kReplicaSocketTimeout = 30000 * sim::kMicrosPerMilli; // replica.socket.timeout.ms
+constexpr std::uint64_t kFollowerFetchRecordsMax = 2000;             // Stands for replica.fetch.max.bytes.
+// Linux writes dirty pages back every 5 s once they are 30 s old (dirty_writeback/dirty_expire).
+constexpr Time kWritebackInterval = 5000 * sim::kMicrosPerMilli;
+
+bool contains(std::vector<int> const& set, int value) { return std::find(set.begin(), set.end(), value) != set.end(); }
+
+}  // namespace
+
+Broker::Broker(int index, WorldConfig const& config, Controller& controller, GroundTruth& truth, std::size_t producers)
+    : Node(static_cast<NodeId>(index), NodeKind::broker),
+      index_(index),
+      config_(config),
+      controller_(controller),
+      truth_(truth),
+      producer_count_(producers) {
+  replica_of_partition_.assign(controller.partition_count(), -1);
+  for (std::uint32_t p = 0; p < controller.partition_count(); ++p) {
+    if (!contains(controller.partition(p).replicas, index)) continue;
+    replica_of_partition_[p] = static_cast<std::int32_t>(replicas_.size());
+    Replica replica;
+    replica.partition = p;
+    replica.producers.resize(producers);
+    replicas_.push_back(std::move(replica));
+  }
+}
+
+Replica* Broker::find(std::uint32_t partition) {
+  if (partition >= replica_of_partition_.size() || replica_of_partition_[partition] < 0) return nullptr;
+  return &replicas_[static_cast<std::size_t>(replica_of_partition_[partition])];
+}
+
+Replica const* Broker::replica(std::uint32_t partition) const {
+  if (partition >= replica_of_partition_.size() || replica_of_partition_[partition] < 0) return nullptr;
+  return &replicas_[static_cast<std::size_t>(replica_of_partition_[partition])];
+}
+
+std::int64_t Broker::log_end(std::uint32_t partition) const {
+  Replica const* found = replica(partition);
+  return found ? found->log_end() : 0;
+}
+
+void Broker::start(sim::Simulation& simulation) {
+  for (Replica& replica : replicas_) apply_metadata(simulation, replica.partition);
+  start_timers(simulation);
+}
+
+void Broker::start_timers(sim::Simulation& simulation) {
+  schedule_self(simulation, config_.brokers.replica_lag_time_max / 2, kIsrCheck);
+  schedule_self(simulation, config_.brokers.flush_interval.value_or(kWritebackInterval), kFlush);
+}
+
+void Broker::handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) {
+  auto const partition = static_cast<std::uint32_t>(arg0);
+  switch (type) {
+    case kMetadataType:
+      apply_metadata(simulation, partition);
+      return;
+    case kFetchExpiry: {
+      Replica* replica = find(partition);
+      if (replica == nullptr) return;
+      auto& parked = replica->parked_fetches;
+      auto const found = std::find_if(parked.begin(), parked.end(), [&](auto const& f) { return f.serial == arg1; });
+      if (found == parked.end()) return;
+      Replica::ParkedFetch const fetch = *found;
+      parked.erase(found);
+      respond_fetch(simulation, *replica, fetch.from, fetch.correlation, fetch.offset, fetch.max_records,
+                    fetch.follower, ErrorCode::none);
+      return;
+    }
+    case kFollowerFetch:
+      if (Replica* replica = find(partition)) send_follower_fetch(simulation, *replica);
+      return;
+    case kFetchTimeout:
+      if (Replica* replica = find(partition); replica != nullptr && replica->fetch_correlation == arg1) {
+        replica->fetch_correlation = 0;
+        send_follower_fetch(simulation, *replica);
+      }
+      return;
+    case kIsrCheck:
+      check_isr(simulation);
+      schedule_self(simulation, config_.brokers.replica_lag_time_max / 2, kIsrCheck);
+      return;
+    case kFlush:
+      flush(simulation);
+      schedule_self(simulation, config_.brokers.flush_interval.value_or(kWritebackInterval), kFlush);
+      return;
+    default:
+      BROKERSIM_ASSERT(false);
+  }
+}
+
+void Broker::on_message(sim::Simulation& simulation, Envelope const& envelope) {
+  switch (envelope.type) {
+    case MessageType::produce_request:
+      on_produce(simulation, envelope);
+      return;
+    case MessageType::fetch_request:
+      on_fetch(simulation, envelope);
+      return;
+    case MessageType::fetch_response:
+      on_fetch_response(simulation, envelope);
+      return;
+    case MessageType::connection_reset:
+      if (envelope.request_type == MessageType::fetch_request) on_fetch_response(simulation, envelope);
+      return;
+    case MessageType::join_group:
+    case MessageType::heartbeat:
+    case MessageType::commit_offsets:
+      if (group_sink_ != nullptr) group_sink_->on_group_message(simulation, envelope, index_);
+      return;
+    default:
+      return;  // Nothing else is addressed to brokers.
+  }
+}
+
+// --- Roles -------------------------------------------------------------------------------------------
+
+void Broker::apply_metadata(sim::Simulation& simulation, std::uint32_t partition) {
+  Replica* replica = find(partition);
+  if (replica == nullptr) return;
+  PartitionState const& state = controller_.partition(partition);
+  if (state.leader_epoch < replica->leader_epoch) return;  // Stale news.
+  if (state.leader == index_) {
+    if (!replica->leader || state.leader_epoch != replica->leader_epoch) become_leader(simulation, *replica, state);
+    else replica->isr = state.isr;  // An ISR change the controller made (a fenced broker removed).
+    advance_high_watermark(simulation, *replica);
+    return;
+  }
+  become_follower(simulation, *replica, state);
+}
+
+void Broker::become_leader(sim::Simulation& simulation, Replica& replica, PartitionState const& state) {
+  replica.fetch_correlation = 0;
+  replica.leader = true;
+  replica.leader_broker = index_;
+  replica.leader_epoch = state.leader_epoch;
+  replica.isr = state.isr;
+  replica.followers.clear();
+  for (int broker : state.replicas) {
+    if (broker == index_) continue;
+    // Followers start caught up (Kafka resets lastCaughtUpTime for the ISR on a leader change); their
+    // log end is unknown until they fetch, which holds the high watermark where it is.
+    replica.followers.push_back(Replica::Follower{broker, 0, 0, simulation.now(), simulation.now()});
+  }
+}
+
+void Broker::become_follower(sim::Simulation& simulation, Replica& replica, PartitionState const& state) {
+  bool const news = replica.leader || state.leader != replica.leader_broker || state.leader_epoch != replica.leader_epoch;
+  if (replica.leader) abandon_leadership(simulation, replica);
+  replica.leader_epoch = state.leader_epoch;
+  replica.leader_broker = state.leader;
+  if (!news && replica.fetch_correlation != 0) return;
+  replica.fetch_correlation = 0;  // Answers to fetches sent to the previous leader are ignored.
+  if (state.leader != kNoLeader) send_follower_fetch(simulation, replica);
+}
+
+void Broker::abandon_leadership(sim::Simulation& simulation, Replica& replica) {
+  replica.leader = false;
+  for (auto const& produce : replica.parked_produces) {
+    respond_produce(simulation, produce.from, produce.correlation, replica.partition, ErrorCode::not_leader, -1);
+  }
+  replica.parked_produces.clear();
+  for (auto const& fetch : replica.parked_fetches) {
+    respond_fetch(simulation, replica, fetch.from, fetch.correlation, fetch.offset, 0, fetch.follower,
+                  ErrorCode::not_leader);
+  }
+  replica.parked_fetches.clear();
+  replica.followers.clear();
+  replica.isr.clear();
+}
+
+// --- Produce -----------------------------------------------------------------------------------------
+
+void Broker::on_produce(sim::Simulation& simulation, Envelope const& request) {
+  Replica* replica = find(request.partition);
+  if (replica == nullptr || !replica->leader) {
+    if (request.acks != 0) respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::not_leader, -1);
+    return;
+  }
+  TopicConfig const& topic = config_.topics[controller_.partition(request.partition).topic];
+  bool const acks_all = request.acks == 2;
+  if (acks_all && static_cast<int>(replica->isr.size()) < topic.min_insync_replicas) {
+    respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::not_enough_replicas, -1);
+    return;
+  }
+  if (request.idempotent && !check_sequence(simulation, *replica, request)) return;
+  std::int64_t const base = replica->log_end();
+  for (LogEntry const& entry : request.entries) {
+    truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::appended, replica->log_end(), replica->leader_epoch);
+    append(*replica, entry.message, replica->leader_epoch);
+  }
+  serve_parked_fetches(simulation, *replica);
+  advance_high_watermark(simulation, *replica);
+  if (request.acks == 0) return;
+  if (!acks_all || replica->high_watermark >= replica->log_end()) {
+    respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::none, base);
+    return;
+  }
+  replica->parked_produces.push_back({request.from, request.correlation, base, replica->log_end()});
+}
+
+// Kafka's producer-state check for an idempotent batch: a batch at or below the last sequence is a
+// duplicate (answered as a success, once its original is committed), one that leaves a gap is out of
+// order. Returns true when the batch is to be appended.
+bool Broker::check_sequence(sim::Simulation& simulation, Replica& replica, Envelope const& request) {
+  BROKERSIM_ASSERT(!request.entries.empty() && request.value < replica.producers.size());
+  Replica::ProducerState& state = replica.producers[request.value];
+  MessageRecord const& first = truth_.messages[request.entries.front().message];
+  MessageRecord const& last = truth_.messages[request.entries.back().message];
+  if (request.producer_epoch > state.epoch) state = Replica::ProducerState{request.producer_epoch, -1, -1};
+  if (request.producer_epoch < state.epoch) {
+    respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::out_of_order_sequence, -1);
+    return false;
+  }
+  auto const first_sequence = static_cast<std::int64_t>(first.partition_sequence);
+  if (static_cast<std::int64_t>(last.partition_sequence) <= state.last_sequence) {
+    std::int64_t const required = state.last_offset + 1;
+    if (request.acks != 2 || replica.high_watermark >= required) {
+      respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::none, -1);
+    } else {
+      replica.parked_produces.push_back({request.from, request.correlation, -1, required});
+    }
+    return false;
+  }
+  if (first_sequence != state.last_sequence + 1) {
+    respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::out_of_order_sequence, -1);
+    return false;
+  }
+  return true;
+}
+
+void Broker::append(Replica& replica, std::uint32_t message, std::uint32_t epoch) {
+  if (replica.epoch_starts.empty() || replica.epoch_starts.back().first != epoch) {
+    BROKERSIM_ASSERT(replica.epoch_starts.empty() || replica.epoch_starts.back().first < epoch);
+    replica.epoch_starts.emplace_back(epoch, replica.log_end());
+  }
+  replica.log.push_back(LogEntry{message, epoch});
+  MessageRecord const& record = truth_.messages[message];
+  if (record.producer < replica.producers.size()) {
+    Replica::ProducerState& state = replica.producers[record.producer];
+    if (record.producer_epoch >= state.epoch) {
+      state.epoch = record.producer_epoch;
+      state.last_sequence = record.partition_sequence;
+      state.last_offset = replica.log_end() - 1;
+    }
+  }
+}
+
+void Broker::respond_produce(sim::Simulation& simulation, NodeId to, std::uint64_t correlation, std::uint32_t partition,
+                             ErrorCode error, std::int64_t base_offset) {
+  Network& net = network();
+  EnvelopeId const id = net.acquire(MessageType::produce_response, this->id(), to);
+  Envelope& response = net.envelope(id);
+  response.correlation = correlation;
+  response.partition = partition;
+  response.error = error;
+  response.offset = base_offset;
+  net.send(simulation, id);
+}
+
+// --- Fetch (leader side) -----------------------------------------------------------------------------
+
+void Broker::on_fetch(sim::Simulation& simulation, Envelope const& request) {
+  Replica* replica = find(request.partition);
+  bool const follower = network().kind(request.from) == NodeKind::broker;
+  if (replica == nullptr || !replica->leader) {
+    respond_fetch_error(simulation, request, ErrorCode::not_leader, request.offset);
+    return;
+  }
+  if (follower) {
+    on_follower_fetch(simulation, *replica, request);
+    return;
+  }
+  if (request.offset > replica->log_end() || request.offset < 0) {
+    respond_fetch_error(simulation, request, ErrorCode::offset_out_of_range, request.offset);
+    return;
+  }
+  if (replica->high_watermark > request.offset) {
+    respond_fetch(simulation, *replica, request.from, request.correlation, request.offset, request.value, false,
+                  ErrorCode::none);
+    return;
+  }
+  park_fetch(simulation, *replica, request, false);
+}
+
+void Broker::on_follower_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request) {
+  // KIP-320: a follower whose last fetched epoch ends earlier on the leader has diverged and must
+  // truncate to where that epoch ends here before it may fetch.
+  if (request.offset > 0) {
+    std::int64_t const epoch_end = end_offset_for_epoch(replica, request.epoch);
+    if (epoch_end < request.offset) {
+      respond_fetch_error(simulation, request, ErrorCode::diverging_epoch, epoch_end);
+      return;
+    }
+  }
+  update_follower(simulation, replica, static_cast<int>(request.from), request.offset);
+  if (replica.log_end() > request.offset) {
+    respond_fetch(simulation, replica, request.from, request.correlation, request.offset, kFollowerFetchRecordsMax, true,
+                  ErrorCode::none);
+    return;
+  }
+  park_fetch(simulation, replica, request, true);
+}
+
+void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, NodeId to, std::uint64_t correlation,
+                           std::int64_t offset, std::uint64_t max_records, bool follower, ErrorCode error) {
+  Network& net = network();
+  EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), to);
+  Envelope& response = net.envelope(id);
+  response.correlation = correlation;
+  response.partition = replica.partition;
+  response.error = error;
+  response.offset = offset;
+  response.epoch = replica.leader_epoch;
+  response.high_watermark = replica.high_watermark;
+  if (error == ErrorCode::none && offset >= 0) {
+    std::int64_t const limit = follower ? replica.log_end() : replica.high_watermark;
+    std::int64_t const end = std::min<std::int64_t>(limit, offset + static_cast<std::int64_t>(max_records));
+    if (end > offset) response.entries.assign(replica.log.begin() + offset, replica.log.begin() + end);
+  }
+  net.send(simulation, id);
+}
+
+void Broker::respond_fetch_error(sim::Simulation& simulation, Envelope const& request, ErrorCode error,
+                                 std::int64_t offset) {
+  Network& net = network();
+  EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), request.from);
+  Envelope& response = net.envelope(id);
+  response.correlation = request.correlation;
+  response.partition = request.partition;
+  response.error = error;
+  response.offset = offset;
+  net.send(simulation, id);
+}
+
+void Broker::park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request, bool follower) {
+  std::uint64_t const serial = next_parked_serial_++;
+  replica.parked_fetches.push_back(
+      Replica::ParkedFetch{request.from, request.correlation, request.offset, follower ? kFollowerFetchRecordsMax : request.value,
+                           serial, follower});
+  schedule_self(simulation, follower ? kReplicaFetchWaitMax : kConsumerFetchWaitMax, kFetchExpiry, replica.partition,
+                serial);
+}
+
+bool Broker::fetch_ready(Replica const& replica, Replica::ParkedFetch const& fetch) const {
+  return fetch.follower ? replica.log_end() > fetch.offset : replica.high_watermark > fetch.offset;
+}
+
+// Long polls return as soon as there is something for them: new records for followers, a higher high
+// watermark for consumers. Their expiry events find them gone and do nothing.
+void Broker::serve_parked_fetches(sim::Simulation& simulation, Replica& replica) {
+  auto& parked = replica.parked_fetches;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < parked.size(); ++i) {
+    Replica::ParkedFetch const fetch = parked[i];
+    if (fetch_ready(replica, fetch)) {
+      respond_fetch(simulation, replica, fetch.from, fetch.correlation, fetch.offset, fetch.max_records, fetch.follower,
+                    ErrorCode::none);
+    } else {
+      parked[kept++] = fetch;
+    }
+  }
+  parked.resize(kept);
+}
+
+// --- ISR and high watermark --------------------------------------------------------------------------
+
+void Broker::update_follower(sim::Simulation& simulation, Replica& replica, int broker, std::int64_t fetch_offset) {
+  auto found = std::find_if(replica.followers.begin(), replica.followers.end(), [&](auto const& f) { return f.broker == broker; });
+  if (found == replica.followers.end()) return;
+  Time const now = simulation.now();
+  // Kafka's rule: caught up when the fetch reaches the leader's log end, or the log end as it was at
+  // the previous fetch (so a steady stream of appends does not count as lagging).
+  if (fetch_offset >= replica.log_end()) {
+    found->last_caught_up = now;
+  } else if (fetch_offset >= found->leader_end_at_last_fetch) {
+    found->last_caught_up = std::max(found->last_caught_up, found->last_fetch);
+  }
+  found->log_end = fetch_offset;
+  found->leader_end_at_last_fetch = replica.log_end();
+  found->last_fetch = now;
+  // ISR expansion: a follower that reached the high watermark (and this leader's epoch) rejoins.
+  std::int64_t const epoch_start = replica.epoch_starts.empty() ? 0 : replica.epoch_starts.back().second;
+  if (!contains(replica.isr, broker) && fetch_offset >= replica.high_watermark && fetch_offset >= epoch_start) {
+    std::vector<int> isr = replica.isr;
+    isr.push_back(broker);
+    change_isr(replica, std::move(isr));
+  }
+  advance_high_watermark(simulation, replica);
+}
+
+void Broker::advance_high_watermark(sim::Simulation& simulation, Replica& replica) {
+  if (!replica.leader) return;
+  std::int64_t candidate = replica.log_end();
+  for (Replica::Follower const& follower : replica.followers) {
+    if (contains(replica.isr, follower.broker)) candidate = std::min(candidate, follower.log_end);
+  }
+  if (candidate <= replica.high_watermark) return;
+  replica.high_watermark = candidate;
+  complete_parked_produces(simulation, replica);
+  serve_parked_fetches(simulation, replica);
+}
+
+void Broker::complete_parked_produces(sim::Simulation& simulation, Replica& replica) {
+  TopicConfig const& topic = config_.topics[controller_.partition(replica.partition).topic];
+  bool const enough = static_cast<int>(replica.isr.size()) >= topic.min_insync_replicas;
+  auto& parked = replica.parked_produces;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < parked.size(); ++i) {
+    Replica::ParkedProduce const produce = parked[i];
+    if (replica.high_watermark >= produce.required) {
+      // NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below the minimum meanwhile.
+      respond_produce(simulation, produce.from, produce.correlation, replica.partition,
+                      enough ? ErrorCode::none : ErrorCode::not_enough_replicas, produce.base_offset);
+    } else {
+      parked[kept++] = produce;
+    }
+  }
+  parked.resize(kept);
+}
+
+void Broker::check_isr(sim::Simulation& simulation) {
+  Time const now = simulation.now();
+  for (Replica& replica : replicas_) {
+    if (!replica.leader) continue;
+    std::vector<int> isr = replica.isr;
+    auto const lagging = [&](int broker) {
+      if (broker == index_) return false;
+      for (Replica::Follower const& f : replica.followers) {
+        if (f.broker == broker) return f.log_end != replica.log_end() && now - f.last_caught_up > config_.brokers.replica_lag_time_max;
+      }
+      return false;
+    };
+    isr.erase(std::remove_if(isr.begin(), isr.end(), lagging), isr.end());
+    if (isr.size() != replica.isr.size() && change_isr(replica, std::move(isr))) {
+      advance_high_watermark(simulation, replica);
+      complete_parked_produces(simulation, replica);
+    }
+  }
+}
+
+bool Broker::change_isr(Replica& replica, std::vector<int> isr) {
+  if (!controller_.alter_isr(replica.partition, index_, replica.leader_epoch, isr)) return false;
+  replica.isr = std::move(isr);
+  return true;
+}
+
+// --- Fetch (follower side) ---------------------------------------------------------------------------
+
+void Broker::send_follower_fetch(sim::Simulation& simulation, Replica& replica) {
+  if (replica.leader || replica.leader_broker == kNoLeader || replica.fetch_correlation != 0) return;
+  std::uint64_t const correlation = next_correlation_++;
+  replica.fetch_correlation = correlation;
+  Network& net = network();
+  EnvelopeId const id = net.acquire(MessageType::fetch_request, this->id(), controller_.broker_node(replica.leader_broker));
+  Envelope& request = net.envelope(id);
+  request.partition = replica.partition;
+  request.correlation = correlation;
+  request.offset = replica.log_end();
+  request.epoch = replica.last_epoch();
+  request.value = kFollowerFetchRecordsMax;
+  net.send(simulation, id);
+  schedule_self(simulation, kReplicaSocketTimeout, kFetchTimeout, replica.partition, correlation);
+}
+
+void Broker::on_fetch_response(sim::Simulation& simulation, Envelope const& response) {
+  Replica* replica = find(response.partition);
+  if (replica == nullptr || replica->leader || response.correlation != replica->fetch_correlation) return;
+  replica->fetch_correlation = 0;
+  if (response.type == MessageType::connection_reset) {
+    schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, replica->partition);
+    return;
+  }
+  switch (response.error) {
+    case ErrorCode::none:
+      break;
+    case ErrorCode::diverging_epoch:
+      truncate(simulation, *replica, std::min(response.offset, replica->log_end()));
+      send_follower_fetch(simulation, *replica);
+      return;
+    default:
+      // Not the leader (any more): wait for the controller's news, then try again.
+      schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, replica->partition);
+      return;
+  }
+  // Only records that continue the log are taken (a stale answer to an older offset is dropped).
+  if (response.offset == replica->log_end()) {
+    for (LogEntry const& entry : response.entries) {
+      truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::replicated, replica->log_end(), entry.epoch);
+      append(*replica, entry.message, entry.epoch);
+    }
+  }
+  replica->high_watermark = std::max(replica->high_watermark, std::min(response.high_watermark, replica->log_end()));
+  send_follower_fetch(simulation, *replica);
+}
+
+// --- Log maintenance ---------------------------------------------------------------------------------
+
+std::int64_t Broker::end_offset_for_epoch(Replica const& replica, std::uint32_t epoch) const {
+  // The end of the largest epoch <= `epoch` here: where the next epoch starts, or the log end.
+  auto const& starts = replica.epoch_starts;
+  auto const later = std::upper_bound(starts.begin(), starts.end(), epoch,
+                                      [](std::uint32_t e, auto const& start) { return e < start.first; });
+  if (later == starts.begin()) return 0;  // This leader has nothing from that epoch or before.
+  return later == starts.end() ? replica.log_end() : later->second;
+}
+
+void Broker::truncate(sim::Simulation& simulation, Replica& replica, std::int64_t offset) {
+  if (offset >= replica.log_end()) return;
+  BROKERSIM_ASSERT(offset >= 0);
+  if (truth_.tracer.active()) {
+    for (std::int64_t cut = offset; cut < replica.log_end(); ++cut) {
+      truth_.tracer.record(simulation.now(), replica.log[static_cast<std::size_t>(cut)].message, id(), TraceKind::truncated, cut);
+    }
+  }
+  replica.log.resize(static_cast<std::size_t>(offset));
+  while (!replica.epoch_starts.empty() && replica.epoch_starts.back().second >= offset) replica.epoch_starts.pop_back();
+  replica.high_watermark = std::min(replica.high_watermark, offset);
+  replica.flushed = std::min(replica.flushed, offset);
+  rebuild_producer_state(replica);
+}
+
+// After a truncation the producer state is read back from what is left of the log, as Kafka rebuilds it
+// from its snapshots and segments.
+void Broker::rebuild_producer_state(Replica& replica) {
+  std::fill(replica.producers.begin(), replica.producers.end(), Replica::ProducerState{});
+  for (std::size_t offset = 0; offset < replica.log.size(); ++offset) {
+    MessageRecord const& record = truth_.messages[replica.log[offset].message];
+    if (record.producer >= replica.producers.size()) continue;
+    Replica::ProducerState& state = replica.producers[record.producer];
+    if (record.producer_epoch < state.epoch) continue;
+    state = Replica::ProducerState{record.producer_epoch, record.partition_sequence, static_cast<std::int64_t>(offset)};
+  }
+}
+
+void Broker::flush(sim::Simulation&) {
+  for (Replica& replica : replicas_) {
+    if (config_.brokers.flush_interval) {
+      replica.flushed = replica.log_end();
+      continue;
+    }
+    // The OS writes back what has been dirty for 30 s: the log end of six ticks ago.
+    auto& history = replica.log_end_history;
+    replica.flushed = std::max(replica.flushed, std::min(history.front(), replica.log_end()));
+    std::rotate(history.begin(), history.begin() + 1, history.end());
+    history.back() = replica.log_end();
+  }
+}
+
+// --- Crash and restart -------------------------------------------------------------------------------
+
+void Broker::crash_losing_unflushed(sim::Simulation& simulation) {
+  if (!alive()) return;
+  crash(simulation);
+  for (Replica& replica : replicas_) truncate(simulation, replica, replica.flushed);
+}
+
+void Broker::on_crash(sim::Simulation&) {
+  // In-memory state dies with the process; logs (and what the page cache holds) stay.
+  for (Replica& replica : replicas_) {
+    replica.leader = false;
+    replica.parked_fetches.clear();
+    replica.parked_produces.clear();
+    replica.followers.clear();
+    replica.isr.clear();
+    replica.fetch_correlation = 0;
+    replica.leader_broker = kNoLeader;
+  }
+}
+
+void Broker::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
+  for (Replica& replica : replicas_) {
+    if (replica.leader || replica.fetch_correlation == 0) continue;
+    if (controller_.broker_node(replica.leader_broker) != peer) continue;
+    replica.fetch_correlation = 0;
+    schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, replica.partition);
+  }
+}
+
+void Broker::on_restart(sim::Simulation& simulation) {
+  // The restarted broker takes no role on its own: the controller first fails its partitions over,
+  // then tells it the current roles, and it rejoins as their follower.
+  start_timers(simulation);
+}
+
+}  // namespace brokersim::model

@@ -1,0 +1,165 @@
+// A Kafka broker: the replicas of the partitions assigned to it, as leader or follower, with the
+// replication protocol between them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "model/config.h"
+#include "model/messages.h"
+#include "model/metadata.h"
+#include "model/node.h"
+#include "model/truth.h"
+
+namespace brokersim::model {
+
+class Controller;
+
+// Receives the group-protocol requests (join, heartbeat, commit) that reach a broker, for the group
+// coordinators it may host.
+class GroupMessageSink {
+ public:
+  virtual ~GroupMessageSink() = default;
+  virtual void on_group_message(sim::Simulation& simulation, Envelope const& envelope, int broker) = 0;
+};
+
+// One partition's log on one broker, and what the broker knows of the partition.
+struct Replica {
+  // A fetch that waits (long poll) for data or, for a consumer, for the high watermark to move.
+  struct ParkedFetch {
+    NodeId from = 0;
+    std::uint64_t correlation = 0;
+    std::int64_t offset = 0;
+    std::uint64_t max_records = 0;
+    std::uint64_t serial = 0;  // Names its expiry event.
+    bool follower = false;
+  };
+  // An acks=all produce waiting for the ISR to have its records (Kafka's produce purgatory).
+  struct ParkedProduce {
+    NodeId from = 0;
+    std::uint64_t correlation = 0;
+    std::int64_t base_offset = 0;
+    std::int64_t required = 0;  // The high watermark that completes it.
+  };
+  // The leader's view of one follower.
+  struct Follower {
+    int broker = 0;
+    std::int64_t log_end = 0;
+    std::int64_t leader_end_at_last_fetch = 0;
+    Time last_fetch = 0;
+    Time last_caught_up = 0;
+  };
+  // Idempotence: the last sequence appended per producer instance (Kafka's producer state).
+  struct ProducerState {
+    std::uint16_t epoch = 0;
+    std::int64_t last_sequence = -1;
+    std::int64_t last_offset = -1;
+  };
+
+  std::uint32_t partition = 0;
+  std::vector<LogEntry> log;                 // Offset = index; no retention.
+  std::vector<std::pair<std::uint32_t, std::int64_t>> epoch_starts;  // (leader epoch, first offset).
+  std::int64_t high_watermark = 0;
+  std::int64_t flushed = 0;                  // Durable prefix; the rest is in the page cache.
+  std::array<std::int64_t, 7> log_end_history{};  // Log end at the last writeback ticks (OS writeback model).
+  std::uint32_t leader_epoch = 0;            // The latest epoch this broker has heard of.
+  int leader_broker = kNoLeader;
+  bool leader = false;
+  std::vector<int> isr;                      // Leader only: the ISR as last agreed with the controller.
+  std::vector<Follower> followers;           // Leader only.
+  std::vector<ParkedFetch> parked_fetches;   // Leader only.
+  std::vector<ParkedProduce> parked_produces;  // Leader only.
+  std::uint64_t fetch_correlation = 0;       // Follower only: the fetch in flight, 0 when none.
+  std::vector<ProducerState> producers;      // Per producer instance.
+
+  std::int64_t log_end() const { return static_cast<std::int64_t>(log.size()); }
+  std::uint32_t last_epoch() const { return log.empty() ? 0 : log.back().epoch; }
+};
+
+// A broker node: broker-i. Leaders append produce requests, answer fetches, keep the ISR and the high
+// watermark; followers fetch from their leader, truncate where their log diverged (by leader epoch, as
+// KIP-101/320), and append. Logs survive a process crash (page cache) unless the crash also loses the
+// unflushed tail (power loss).
+class Broker : public Node {
+ public:
+  // Event types the controller schedules on brokers.
+  static constexpr std::uint32_t kMetadataType = 100;  // arg0 = partition: apply the controller's state.
+
+  Broker(int index, WorldConfig const& config, Controller& controller, GroundTruth& truth, std::size_t producers);
+
+  void set_group_sink(GroupMessageSink* sink) { group_sink_ = sink; }
+  void start(sim::Simulation& simulation);
+  int index() const { return index_; }
+
+  // Crash fault: with `lose_unflushed` the log tails not yet flushed are gone too.
+  void crash_losing_unflushed(sim::Simulation& simulation);
+
+  // The replica of `partition` here, or null.
+  Replica const* replica(std::uint32_t partition) const;
+  std::int64_t log_end(std::uint32_t partition) const;
+
+ protected:
+  void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
+  void on_message(sim::Simulation& simulation, Envelope const& envelope) override;
+  void on_crash(sim::Simulation& simulation) override;
+  void on_restart(sim::Simulation& simulation) override;
+  void on_peer_reset(sim::Simulation& simulation, NodeId peer) override;
+
+ private:
+  enum EventType : std::uint32_t {
+    kFetchExpiry = 1,    // arg0 = partition, arg1 = parked fetch serial.
+    kFollowerFetch = 2,  // arg0 = partition: send the next fetch to the leader.
+    kFetchTimeout = 3,   // arg0 = partition, arg1 = correlation.
+    kIsrCheck = 4,
+    kFlush = 5,
+  };
+
+  Replica* find(std::uint32_t partition);
+  void apply_metadata(sim::Simulation& simulation, std::uint32_t partition);
+  void become_leader(sim::Simulation& simulation, Replica& replica, PartitionState const& state);
+  void become_follower(sim::Simulation& simulation, Replica& replica, PartitionState const& state);
+  void abandon_leadership(sim::Simulation& simulation, Replica& replica);
+
+  void on_produce(sim::Simulation& simulation, Envelope const& request);
+  bool check_sequence(sim::Simulation& simulation, Replica& replica, Envelope const& request);
+  void append(Replica& replica, std::uint32_t message, std::uint32_t epoch);
+  void on_fetch(sim::Simulation& simulation, Envelope const& request);
+  void on_follower_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request);
+  void on_fetch_response(sim::Simulation& simulation, Envelope const& response);
+  void send_follower_fetch(sim::Simulation& simulation, Replica& replica);
+
+  void respond_produce(sim::Simulation& simulation, NodeId to, std::uint64_t correlation, std::uint32_t partition,
+                       ErrorCode error, std::int64_t base_offset);
+  void respond_fetch(sim::Simulation& simulation, Replica const& replica, NodeId to, std::uint64_t correlation,
+                     std::int64_t offset, std::uint64_t max_records, bool follower, ErrorCode error);
+  void respond_fetch_error(sim::Simulation& simulation, Envelope const& request, ErrorCode error, std::int64_t offset);
+  void park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request, bool follower);
+  void serve_parked_fetches(sim::Simulation& simulation, Replica& replica);
+  bool fetch_ready(Replica const& replica, Replica::ParkedFetch const& fetch) const;
+
+  void update_follower(sim::Simulation& simulation, Replica& replica, int broker, std::int64_t fetch_offset);
+  void advance_high_watermark(sim::Simulation& simulation, Replica& replica);
+  void complete_parked_produces(sim::Simulation& simulation, Replica& replica);
+  void check_isr(sim::Simulation& simulation);
+  bool change_isr(Replica& replica, std::vector<int> isr);
+
+  void truncate(sim::Simulation& simulation, Replica& replica, std::int64_t offset);
+  void rebuild_producer_state(Replica& replica);
+  std::int64_t end_offset_for_epoch(Replica const& replica, std::uint32_t epoch) const;
+  void flush(sim::Simulation& simulation);
+  void start_timers(sim::Simulation& simulation);
+
+  int index_;
+  WorldConfig const& config_;
+  Controller& controller_;
+  GroundTruth& truth_;
+  GroupMessageSink* group_sink_ = nullptr;
+  std::vector<Replica> replicas_;
+  std::vector<std::int32_t> replica_of_partition_;  // Global partition -> index in replicas_, or -1.
+  std::size_t producer_count_;
+  std::uint64_t next_correlation_ = 1;
+  std::uint64_t next_parked_serial_ = 1;
+};
+
+}  // namespace brokersim::model

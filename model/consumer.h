@@ -1,0 +1,175 @@
+// A consumer-group instance: Kafka's consumer (group membership, fetching, positions, commits) and the
+// application's poll loop that processes what it returns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/cluster_view.h"
+#include "model/config.h"
+#include "model/group_coordinator.h"
+#include "model/messages.h"
+#include "model/node.h"
+#include "model/truth.h"
+#include "sim/random.h"
+#include "sim/simulation.h"
+
+namespace brokersim::model {
+
+// Instance i of group X, node "X-i". A heartbeat thread keeps the membership alive; a fetcher keeps one
+// fetch in flight per assigned partition whose buffered records have all been handed out (Kafka's
+// prefetching); one processing thread polls up to max_poll_records, processes them one by one (each takes
+// a draw of the group's `processing` distribution, then applies the message's effect), and commits as
+// the group's commit mode says. Rebalances are eager and happen inside poll: a member told to rejoin
+// finishes its batch first, then commits (after-processing, auto), drops its assignment and buffer, and
+// rejoins. A crash loses everything but the group's durable state; the restarted process joins as a new
+// member.
+class ConsumerInstance : public Node {
+ public:
+  // `seed` is the run's root seed; the instance draws from its own stream named "X-i".
+  ConsumerInstance(NodeId id, int instance, std::uint64_t seed, GroupCoordinator& coordinator,
+                   ClusterView const& cluster, GroundTruth& truth);
+
+  // Starts the process at time now (joins the group); called once by the World after attach().
+  void start(sim::Simulation& simulation);
+
+  // Slowdown fault: processing takes `factor` times longer until set back to 1.
+  void set_slowdown(double factor) { slowdown_ = factor; }
+
+  std::string const& name() const { return name_; }
+  GroupCoordinator const& coordinator() const { return coordinator_; }
+  int instance() const { return instance_; }
+  std::uint64_t member() const { return member_id(instance_, incarnation()); }
+  bool assigned() const { return membership_ == Membership::stable; }
+  std::uint32_t generation() const { return generation_; }
+  // The global partitions assigned in the current generation.
+  std::vector<std::uint32_t> assignment() const;
+  // Records whose processing completed (effect applied or deduplicated at effect time), this process.
+  std::uint64_t records_processed() const { return records_processed_; }
+
+ protected:
+  void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
+  void on_message(sim::Simulation& simulation, Envelope const& envelope) override;
+  void on_crash(sim::Simulation& simulation) override;
+  void on_restart(sim::Simulation& simulation) override;
+
+ private:
+  enum EventType : std::uint32_t {
+    kHeartbeatTick = 1,
+    kJoinTimeout = 2,    // arg0 = join correlation.
+    kJoinRetry = 3,
+    kFetchRetry = 4,     // arg0 = local partition, arg1 = assignment serial.
+    kFetchTimeout = 5,   // arg0 = local partition, arg1 = fetch correlation.
+    kPoll = 6,
+    kRecordDone = 7,     // arg0 = batch serial.
+    kCommitTimeout = 8,  // arg0 = commit round.
+    kCommitResend = 9,   // arg0 = commit round.
+    kAutoCommit = 10,    // arg0 = assignment serial: the auto-commit timer.
+  };
+  enum class Membership : std::uint8_t { joining, stable };
+  // The processing thread: waiting in poll for records, waiting on a commitSync, or processing a batch.
+  enum class Loop : std::uint8_t { idle, poll_scheduled, committing, processing };
+  // What a commitSync was for: what runs when it has finished.
+  enum class AfterCommit : std::uint8_t { process_batch, poll, rejoin };
+
+  struct PartitionState {
+    bool assigned = false;
+    std::int64_t position = 0;           // The next offset to hand to the application.
+    std::uint64_t fetch_correlation = 0;  // The fetch in flight, 0 when none.
+    std::vector<LogEntry> buffer;         // Fetched records from `position - buffer_read` on.
+    std::size_t buffer_read = 0;          // Already handed out.
+    std::int64_t committed = 0;           // The last offset this member knows to be committed.
+    std::int64_t commit_offset = 0;      // The offset the commit round in flight sends.
+    bool commit_pending = false;
+  };
+  // One record of the batch a poll returned.
+  struct BatchRecord {
+    std::uint32_t partition = 0;  // Local.
+    std::uint32_t message = 0;
+    std::int64_t offset = 0;
+  };
+  struct CommitRound {
+    std::uint64_t id = 0;  // Correlation of its requests; 0 when none is in flight.
+    bool sync = false;
+    AfterCommit then = AfterCommit::poll;
+    int pending = 0;
+    bool failed = false;
+    Time started_at = 0;
+    int broker = kNoLeader;  // Where its requests went last.
+    bool resend_scheduled = false;
+  };
+
+  std::uint32_t global(std::size_t local) const { return first_partition_ + static_cast<std::uint32_t>(local); }
+  GroupTruth& group_truth() { return truth_.groups[group_]; }
+  void send_group_request(sim::Simulation& simulation, MessageType type, int broker, std::uint64_t correlation,
+                          std::uint32_t partition, std::int64_t offset);
+
+  // Membership.
+  void begin_life(sim::Simulation& simulation);
+  void send_join(sim::Simulation& simulation);
+  void on_join_response(sim::Simulation& simulation, Envelope const& response);
+  void on_heartbeat_tick(sim::Simulation& simulation);
+  void on_heartbeat_response(sim::Simulation& simulation, Envelope const& response);
+  void request_rejoin(sim::Simulation& simulation);
+  void revoke_and_rejoin(sim::Simulation& simulation);
+  void drop_assignment();
+
+  // Fetching.
+  void maybe_fetch(sim::Simulation& simulation, std::size_t partition);
+  void on_fetch_response(sim::Simulation& simulation, Envelope const& response);
+
+  // The poll loop.
+  void schedule_poll(sim::Simulation& simulation);
+  void poll(sim::Simulation& simulation);
+  void take_records(sim::Simulation& simulation);
+  void process_batch(sim::Simulation& simulation);
+  void complete_record(sim::Simulation& simulation);
+  void finish_batch(sim::Simulation& simulation);
+
+  // Processing one record; the extension points of failure handling.
+  bool deduplicated(std::uint32_t message) const;
+  Time processing_time(BatchRecord const& record);
+  bool handle_record(sim::Simulation& simulation, BatchRecord const& record);
+  void apply_effect(sim::Simulation& simulation, BatchRecord const& record);
+  void after_effect(sim::Simulation& simulation, BatchRecord const& record);
+
+  // Commits.
+  bool start_commit(sim::Simulation& simulation, bool sync, AfterCommit then);
+  void send_pending_commits(sim::Simulation& simulation);
+  void on_commit_response(sim::Simulation& simulation, Envelope const& response);
+  void on_commit_timeout(sim::Simulation& simulation, std::uint64_t round);
+  void finish_commit(sim::Simulation& simulation);
+  void trace_commit(sim::Simulation& simulation, std::uint32_t p, std::int64_t committed);
+
+  ConsumerGroupConfig const& config_;
+  std::string name_;
+  int instance_;
+  std::uint32_t group_;
+  std::uint32_t first_partition_;
+  GroupCoordinator& coordinator_;
+  ClusterView const& cluster_;
+  GroundTruth& truth_;
+  sim::RandomStream random_;
+  double slowdown_ = 1.0;
+
+  // Volatile: all of it is lost in a crash.
+  Membership membership_ = Membership::joining;
+  std::uint32_t generation_ = 0;
+  bool rejoin_needed_ = false;
+  std::uint64_t join_correlation_ = 0;  // The join in flight.
+  int join_broker_ = kNoLeader;
+  std::uint64_t next_correlation_ = 1;
+  std::uint64_t assignment_serial_ = 0;
+  std::vector<PartitionState> partitions_;  // Per local partition of the topic.
+  std::vector<std::uint32_t> ready_;        // Local partitions with records to hand out, oldest first.
+  Loop loop_ = Loop::idle;
+  std::vector<BatchRecord> batch_;
+  std::size_t batch_next_ = 0;
+  std::uint64_t batch_serial_ = 0;
+  CommitRound commit_;
+  MessageSet memory_dedup_;
+  std::uint64_t records_processed_ = 0;
+};
+
+}  // namespace brokersim::model

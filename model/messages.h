@@ -1,0 +1,107 @@
+// What nodes send each other over the simulated network: requests and responses of the Kafka protocol
+// (much reduced) and of downstream service calls.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace brokersim::model {
+
+// One record in a partition log: which send it holds and the leader epoch it was appended in (what
+// Kafka's truncation on leader change compares).
+struct LogEntry {
+  std::uint32_t message = 0;  // Index into GroundTruth::messages.
+  std::uint32_t epoch = 0;
+};
+
+// The reduced Kafka protocol, one request per partition (real clients batch partitions per broker):
+//   produce_request   producer -> leader broker. partition, correlation, value = producer instance, acks,
+//                     idempotent, producer_epoch, entries = the batch (message ids; each message's
+//                     MessageRecord::partition_sequence is its sequence number when idempotent).
+//   produce_response  broker -> producer. correlation, error, offset = base offset (-1 for a duplicate).
+//   fetch_request     follower broker or consumer -> leader. partition, correlation, offset = fetch
+//                     offset, epoch = the follower's last fetched epoch (followers), value = max records.
+//   fetch_response    leader -> fetcher. correlation, partition, error, offset = the fetch offset (or, with
+//                     error diverging_epoch, the offset the follower must truncate to), high_watermark,
+//                     entries = records from the fetch offset (consumers: only below the high watermark).
+//   join_group        consumer -> group coordinator's broker. value = member id (model::member_id: the
+//                     instance number, and its process incarnation in the high 32 bits), epoch = the
+//                     member's last generation, correlation.
+//   join_response     coordinator -> member. epoch = new generation, error, correlation echoed,
+//                     entries[i].message = an assigned global partition.
+//   heartbeat         member -> coordinator. value = member id, epoch = generation.
+//   heartbeat_response  value, epoch echoed; error = rebalance_in_progress / illegal_generation /
+//                     unknown_member when the member must rejoin.
+//   commit_offsets    member -> coordinator. value = member id, epoch = generation, correlation,
+//                     partition, offset (one partition per request).
+//   commit_response   correlation, partition, offset echoed; error = illegal_generation / unknown_member
+//                     when the commit was refused. Any group request reaching a broker that is not the
+//                     group's coordinator is answered coordinator_not_available (Kafka's NOT_COORDINATOR).
+//                     The World routes group requests to a group's coordinator by their sender's group.
+//   service_call / service_response   consumer <-> downstream service; error = service_unavailable.
+//   connection_reset  the network's answer to a request that reached a dead process (the host's TCP stack
+//                     resets the connection): the request's envelope returned to its sender with this
+//                     type, its fields (correlation, partition) kept.
+enum class MessageType : std::uint8_t {
+  produce_request,
+  produce_response,
+  fetch_request,   // From a follower replica or a consumer.
+  fetch_response,
+  join_group,
+  join_response,
+  heartbeat,
+  heartbeat_response,
+  commit_offsets,
+  commit_response,
+  service_call,
+  service_response,
+  connection_reset,  // A request reached a process that is down: the sender's connection was reset.
+};
+
+enum class ErrorCode : std::uint8_t {
+  none,
+  not_leader,             // NOT_LEADER_OR_FOLLOWER: the producer or consumer refreshes its metadata.
+  not_enough_replicas,    // NOT_ENOUGH_REPLICAS: the ISR is smaller than min.insync.replicas.
+  out_of_order_sequence,  // OUT_OF_ORDER_SEQUENCE_NUMBER: an idempotent batch arrived ahead of a gap.
+  diverging_epoch,        // The follower's log diverges from the leader's: truncate to `offset` (KIP-320).
+  offset_out_of_range,    // OFFSET_OUT_OF_RANGE: the fetch offset is past the log end (after truncation).
+  request_timed_out,      // REQUEST_TIMED_OUT: an acks=all produce waited too long for the ISR.
+  rebalance_in_progress,
+  unknown_member,
+  illegal_generation,
+  coordinator_not_available,
+  service_unavailable,    // A downstream call failed (outage or overload).
+};
+
+// One message in flight. A fat, reusable value: the network keeps a pool of them, so the vectors keep
+// their capacity and steady-state traffic allocates nothing.
+struct Envelope {
+  MessageType type = MessageType::produce_request;
+  MessageType request_type = MessageType::produce_request;  // connection_reset: what was refused.
+  ErrorCode error = ErrorCode::none;
+  std::uint32_t from = 0;
+  std::uint32_t to = 0;
+  std::uint32_t partition = 0;       // Global partition index (see World::partition_name).
+  std::uint32_t epoch = 0;           // Leader epoch, or group generation.
+  std::uint64_t correlation = 0;     // Request id, echoed in the response.
+  std::int64_t offset = 0;           // Produce response: base offset; fetch: the fetch offset.
+  std::int64_t high_watermark = 0;
+  std::uint64_t value = 0;           // Message-specific: member id, producer instance, ...
+  std::uint16_t producer_epoch = 0;  // Produce: bumped when an idempotent producer resets its sequences.
+  std::uint8_t acks = 0;             // Produce: 0, 1, or 2 for "all".
+  bool idempotent = false;           // Produce.
+  std::vector<LogEntry> entries;     // Produce request: the batch; fetch response: the records.
+
+  void clear() {
+    error = ErrorCode::none;
+    partition = epoch = 0;
+    correlation = value = 0;
+    producer_epoch = 0;
+    acks = 0;
+    idempotent = false;
+    offset = high_watermark = 0;
+    entries.clear();
+  }
+};
+
+}  // namespace brokersim::model

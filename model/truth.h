@@ -1,0 +1,92 @@
+// The ground truth the model records as it runs: one compact record per send, plus per consumer group
+// what happened to each message there. The checker reads it (with the final logs) at the end.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/trace.h"
+#include "sim/assert.h"
+#include "sim/time.h"
+
+namespace brokersim::model {
+
+using sim::Time;
+
+inline constexpr std::uint32_t kNoKey = UINT32_MAX;
+inline constexpr Time kNever = -1;
+
+// What happened to one send call, kept small: the model holds one per message for the whole run.
+struct MessageRecord {
+  Time sent_at = 0;                     // The producer's send call.
+  Time acked_at = kNever;               // When the producer saw it succeed (acks=0: when it was sent).
+  std::uint32_t producer = 0;           // Index into GroundTruth::producer_instances.
+  std::uint32_t sequence = 0;           // The instance's n-th send, from 0: names it ("order-service-1#4711").
+  std::uint32_t partition_sequence = 0; // Idempotence: the sequence number of its latest (re)assignment.
+  std::uint16_t producer_epoch = 0;     // Idempotence: the producer epoch that sequence belongs to.
+  std::uint32_t key = kNoKey;           // Key number (the key is "k<key>").
+  std::int32_t partition = -1;          // Global partition index.
+  std::uint8_t send_failed = 0;         // The producer gave up on it (delivery timeout, retries exhausted).
+  std::uint8_t poison = 0;              // A malformed message: every handler fails on it.
+};
+
+// What one consumer group did with each message (indexed by message id; messages of other topics stay
+// at their initial values).
+struct GroupTruth {
+  std::string name;
+  std::uint32_t topic = 0;
+  std::vector<Time> first_effect_at;    // kNever until the message's effect is first applied.
+  std::vector<std::uint16_t> effects;   // How many times its effect was applied.
+  std::vector<std::uint8_t> dead_lettered;
+  std::uint64_t attempts = 0;           // Processing attempts, failed ones included.
+  std::uint64_t redeliveries = 0;       // Records handed to the application again after a rewind.
+  std::uint64_t rebalances = 0;
+  std::uint64_t max_lag = 0;            // Highest total lag seen (log end - committed, over partitions).
+
+  // Records one applied effect of `message` at `now`.
+  void record_effect(std::uint32_t message, Time now) {
+    grow(message);
+    if (effects[message] == 0) first_effect_at[message] = now;
+    if (effects[message] < UINT16_MAX) ++effects[message];
+  }
+  void grow(std::uint32_t message) {
+    if (message < effects.size()) return;
+    std::size_t const size = std::max<std::size_t>(message + 1, effects.size() * 2);
+    first_effect_at.resize(size, kNever);
+    effects.resize(size, 0);
+    dead_lettered.resize(size, 0);
+  }
+  std::uint16_t effects_of(std::uint32_t message) const { return message < effects.size() ? effects[message] : 0; }
+};
+
+// A fault as it happened: what it did to which node, when (for timelines, causes and report charts).
+struct FaultEvent {
+  Time at = 0;
+  std::uint32_t node = UINT32_MAX;  // The node it acted on (UINT32_MAX: none, e.g. a missed selector).
+  std::string kind;                 // "crash", "restart", "pause", ...
+  std::string detail;               // Human words: "lose_unflushed", "for 3000 ms", ...
+};
+
+// A leadership change the controller made.
+struct ElectionEvent {
+  Time at = 0;
+  std::uint32_t partition = 0;
+  int leader = -1;             // The new leader's broker index, -1 when the partition went offline.
+  std::uint32_t leader_epoch = 0;
+  bool unclean = false;
+};
+
+// Everything the checker needs from the run besides the final logs.
+struct GroundTruth {
+  std::vector<std::string> producer_instances;  // Instance names, e.g. "order-service-1".
+  std::vector<MessageRecord> messages;          // In send order; the index is the message id.
+  std::vector<GroupTruth> groups;               // In scenario order.
+  std::vector<FaultEvent> faults;               // In the order they happened.
+  Tracer tracer;                                // Watches nothing unless examples are being traced.
+  std::vector<ElectionEvent> elections;         // In the order they happened.
+  std::uint64_t leader_elections = 0;
+};
+
+}  // namespace brokersim::model

@@ -1,0 +1,184 @@
+#include "model/world.h"
+
+#include "model/controller_cluster_view.h"
+
+#include "sim/assert.h"
+
+namespace brokersim::model {
+
+namespace {
+
+int zone_index(WorldConfig const& config, std::optional<std::string> const& zone) {
+  // Returns -1 for no zone or a name that is not a zone.
+  if (!zone) return -1;
+  for (std::size_t i = 0; i < config.network.zones.size(); ++i) {
+    if (config.network.zones[i] == *zone) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::uint32_t topic_index(WorldConfig const& config, std::string const& name) {
+  for (std::size_t i = 0; i < config.topics.size(); ++i) {
+    if (config.topics[i].name == name) return static_cast<std::uint32_t>(i);
+  }
+  BROKERSIM_ASSERT(false);
+  return 0;
+}
+
+World::World(WorldConfig const& config, std::uint64_t seed, Time production_end)
+    : config_(config), network_(config.network, seed) {
+  controller_ = std::make_unique<Controller>(config, initial_layout(config), seed, truth_);
+  std::size_t producer_instances = 0;
+  for (ProducerConfig const& producer : config.producers) producer_instances += static_cast<std::size_t>(producer.instances);
+  for (int b = 0; b < config.brokers.count; ++b) {
+    std::optional<std::string> zone;
+    if (!config.brokers.zones.empty()) zone = config.brokers.zones[static_cast<std::size_t>(b)];
+    NodeId const id = network_.add_node("broker-" + std::to_string(b), NodeKind::broker, zone_index(config, zone));
+    BROKERSIM_ASSERT(id == static_cast<NodeId>(b));
+    brokers_.push_back(std::make_unique<Broker>(b, config, *controller_, truth_, producer_instances));
+  }
+  for (ProducerConfig const& producer : config.producers) {
+    std::uint32_t const topic = topic_index(config, producer.topic);
+    ProducerTarget const target{controller_->layout().first_partition[topic], config.topics[topic].partitions};
+    for (int instance = 0; instance < producer.instances; ++instance) {
+      auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
+      std::string name = producer.name + "-" + std::to_string(instance);
+      truth_.producer_instances.push_back(name);
+      NodeId const id = network_.add_node(std::move(name), NodeKind::producer, zone_index(config, producer.zone));
+      producers_.push_back(std::make_unique<ProducerInstance>(id, producer, instance, truth_index, target, seed,
+                                                              production_end, *controller_, truth_));
+    }
+  }
+  add_consumer_groups(seed);
+}
+
+void World::add_consumer_groups(std::uint64_t seed) {
+  std::vector<Broker const*> brokers;
+  for (auto const& broker : brokers_) brokers.push_back(broker.get());
+  cluster_view_ = std::make_unique<ControllerClusterView>(*controller_, std::move(brokers));
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    ConsumerGroupConfig const& group = config_.consumer_groups[g];
+    std::uint32_t const topic = topic_index(config_, group.topic);
+    GroupTruth group_truth;
+    group_truth.name = group.name;
+    group_truth.topic = topic;
+    truth_.groups.push_back(std::move(group_truth));
+    coordinators_.push_back(std::make_unique<GroupCoordinator>(
+        group, static_cast<std::uint32_t>(g), controller_->layout().first_partition[topic], config_.topics[topic].partitions,
+        *cluster_view_, network_, truth_));
+    for (int instance = 0; instance < group.instances; ++instance) {
+      NodeId const id = network_.add_node(group.name + "-" + std::to_string(instance), NodeKind::consumer,
+                                          zone_index(config_, group.zone));
+      consumers_.push_back(std::make_unique<ConsumerInstance>(id, instance, seed, *coordinators_.back(), *cluster_view_, truth_));
+    }
+  }
+  group_of_node_.assign(network_.node_count(), UINT32_MAX);
+  for (auto const& consumer : consumers_) {
+    std::string const& group_name = consumer->coordinator().config().name;
+    for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+      if (config_.consumer_groups[g].name == group_name) group_of_node_[consumer->id()] = static_cast<std::uint32_t>(g);
+    }
+  }
+}
+
+void World::GroupRouter::on_group_message(sim::Simulation& simulation, Envelope const& envelope, int broker) {
+  std::uint32_t const group = envelope.from < world_.group_of_node_.size() ? world_.group_of_node_[envelope.from] : UINT32_MAX;
+  if (group == UINT32_MAX) return;
+  world_.coordinators_[group]->on_group_message(simulation, envelope, broker);
+}
+
+World::~World() = default;
+
+void World::start(sim::Simulation& simulation) {
+  std::vector<Broker*> brokers;
+  for (auto& broker : brokers_) {
+    broker->attach(simulation, network_);
+    brokers.push_back(broker.get());
+  }
+  for (auto& producer : producers_) producer->attach(simulation, network_);
+  for (auto& consumer : consumers_) consumer->attach(simulation, network_);
+  network_.finish_setup();
+  controller_->attach(simulation, std::move(brokers));
+  for (auto& broker : brokers_) {
+    broker->set_group_sink(&router_);
+    broker->start(simulation);
+  }
+  for (auto& coordinator : coordinators_) coordinator->start(simulation);
+  for (auto& producer : producers_) producer->start(simulation);
+  for (auto& consumer : consumers_) consumer->start(simulation);
+}
+
+bool World::settled(Time now) const {
+  for (auto const& producer : producers_) {
+    if (producer->alive() && !producer->idle(now)) return false;
+  }
+  for (std::uint32_t p = 0; p < controller_->partition_count(); ++p) {
+    PartitionState const& state = controller_->partition(p);
+    if (state.leader == kNoLeader) return false;
+    Replica const* leader = brokers_[static_cast<std::size_t>(state.leader)]->replica(p);
+    if (leader == nullptr || !leader->leader || leader->high_watermark != leader->log_end()) return false;
+    for (std::size_t g = 0; g < truth_.groups.size(); ++g) {
+      if (truth_.groups[g].topic == state.topic && coordinators_[g]->committed(p) < leader->log_end()) return false;
+    }
+  }
+  return true;
+}
+
+std::string World::partition_name(std::uint32_t partition) const {
+  return model::partition_name(config_, controller_->partition(partition));
+}
+
+std::string World::message_name(std::uint32_t message) const {
+  MessageRecord const& record = truth_.messages[message];
+  return truth_.producer_instances[record.producer] + "#" + std::to_string(record.sequence);
+}
+
+std::vector<NodeId> World::nodes_named(std::string const& name) const {
+  std::vector<NodeId> nodes;
+  auto const zone = zone_index(config_, name);
+  for (NodeId id = 0; id < network_.node_count(); ++id) {
+    std::string const& node_name = network_.name(id);
+    bool const instance_of = node_name.size() > name.size() + 1 && node_name.compare(0, name.size(), name) == 0 &&
+                             node_name[name.size()] == '-' &&
+                             node_name.find_first_not_of("0123456789", name.size() + 1) == std::string::npos &&
+                             network_.kind(id) != NodeKind::broker;
+    bool const all_brokers = name == "brokers" && network_.kind(id) == NodeKind::broker;
+    if (node_name == name || instance_of || all_brokers || (zone >= 0 && network_.zone(id) == zone)) nodes.push_back(id);
+  }
+  return nodes;
+}
+
+void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed) {
+  Node& target = network_.node(node);
+  if (!target.alive()) return;
+  if (target.kind() == NodeKind::broker) {
+    Broker& broker = *brokers_[node];
+    if (lose_unflushed) broker.crash_losing_unflushed(simulation);
+    else broker.crash(simulation);
+    controller_->on_broker_crashed(simulation, broker.index());
+    for (auto& coordinator : coordinators_) coordinator->on_broker_crashed(simulation, broker.index());
+  } else {
+    target.crash(simulation);
+  }
+  // A process crash on a running host resets its TCP connections at once; a power loss does not, and
+  // its peers find out by timeouts.
+  if (!lose_unflushed) network_.reset_connections(simulation, node);
+}
+
+void World::restart(sim::Simulation& simulation, NodeId node) {
+  Node& target = network_.node(node);
+  if (target.alive()) return;
+  target.restart(simulation);
+  if (target.kind() == NodeKind::broker) controller_->on_broker_restarted(simulation, static_cast<int>(node));
+}
+
+void World::pause(sim::Simulation& simulation, NodeId node, Time duration) {
+  Node& target = network_.node(node);
+  if (!target.alive()) return;
+  target.pause(simulation, duration);
+  if (target.kind() == NodeKind::broker) controller_->on_broker_paused(simulation, static_cast<int>(node), duration);
+}
+
+}  // namespace brokersim::model

@@ -1,0 +1,99 @@
+// The simulated system built from its configuration: the network, the controller, every broker and
+// client instance, registered with one Simulation, and the ground truth they record.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/broker.h"
+#include "model/config.h"
+#include "model/consumer.h"
+#include "model/controller.h"
+#include "model/group_coordinator.h"
+#include "model/network.h"
+#include "model/producer.h"
+#include "model/truth.h"
+#include "sim/simulation.h"
+
+namespace brokersim::model {
+
+// Owns the model. Node ids: brokers first (broker-i is node i), then producer instances, then consumer
+// instances, then services, each in scenario order. The configuration must outlive the World.
+class World {
+ public:
+  World(WorldConfig const& config, std::uint64_t seed, Time production_end);
+  World(World const&) = delete;
+  World(World&&) = delete;
+  World& operator=(World const&) = delete;
+  ~World();
+
+  // Registers every actor and schedules its first events.
+  void start(sim::Simulation& simulation);
+
+  // Nothing more can happen without a fault: producers are done, every partition has a leader whose
+  // followers in the ISR hold its whole log, and every group has committed the end of its partitions.
+  bool settled(Time now) const;
+
+  GroundTruth const& truth() const { return truth_; }
+  WorldConfig const& config() const { return config_; }
+  Network& network() { return network_; }
+  Network const& network() const { return network_; }
+  Controller& controller() { return *controller_; }
+  Controller const& controller() const { return *controller_; }
+  Broker& broker(int index) { return *brokers_[static_cast<std::size_t>(index)]; }
+  Broker const& broker(int index) const { return *brokers_[static_cast<std::size_t>(index)]; }
+  int broker_count() const { return static_cast<int>(brokers_.size()); }
+
+  // Group `group`'s durable committed offset of global partition `partition`.
+  std::int64_t committed(std::size_t group, std::uint32_t partition) const { return coordinators_[group]->committed(partition); }
+
+  // "orders/2" for a global partition index.
+  std::string partition_name(std::uint32_t partition) const;
+  // "order-service-1#4711".
+  std::string message_name(std::uint32_t message) const;
+
+  // The nodes a scenario name stands for: a node's own name, "brokers", a producer or group name (all
+  // its instances), or a zone (every node in it). Empty when nothing matches.
+  std::vector<NodeId> nodes_named(std::string const& name) const;
+  GroundTruth& mutable_truth() { return truth_; }
+
+  // Fault entry points, by node. Crashing a broker also tells the controller (which fails its
+  // partitions over after controller_failover); pausing one tells it too (a long freeze is fenced).
+  // A crash resets the node's connections (its peers' requests to it fail at once) unless it is a power
+  // loss (`lose_unflushed`), after which peers wait for their timeouts.
+  void crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed);
+  void restart(sim::Simulation& simulation, NodeId node);
+  void pause(sim::Simulation& simulation, NodeId node, Time duration);
+
+ private:
+  void add_consumer_groups(std::uint64_t seed);
+
+  WorldConfig const& config_;
+  GroundTruth truth_;
+  Network network_;
+  std::unique_ptr<Controller> controller_;
+  std::vector<std::unique_ptr<Broker>> brokers_;
+  std::vector<std::unique_ptr<ProducerInstance>> producers_;
+  std::unique_ptr<ClusterView> cluster_view_;
+  std::vector<std::unique_ptr<GroupCoordinator>> coordinators_;
+  std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
+  std::vector<std::uint32_t> group_of_node_;  // Per node: its consumer group, or UINT32_MAX.
+
+  // Routes group requests that reach a broker to the coordinator of the sender's group.
+  class GroupRouter final : public GroupMessageSink {
+   public:
+    explicit GroupRouter(World& world) : world_(world) {}
+    void on_group_message(sim::Simulation& simulation, Envelope const& envelope, int broker) override;
+
+   private:
+    World& world_;
+  };
+  GroupRouter router_{*this};
+};
+
+// Index of the topic named `name` in `config.topics`; the loader guarantees it exists.
+std::uint32_t topic_index(WorldConfig const& config, std::string const& name);
+
+}  // namespace brokersim::model

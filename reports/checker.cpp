@@ -1,0 +1,206 @@
+#include "reports/checker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <vector>
+
+#include "reports/examples.h"
+
+namespace brokersim::reports {
+
+namespace {
+
+using model::GroupTruth;
+using model::MessageRecord;
+
+// Rounds to microsecond precision in milliseconds, so reports print short, stable numbers.
+double round_ms(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+double round3(double value) { return std::round(value * 1000.0) / 1000.0; }
+
+// Nearest-rank percentile of sorted values.
+double percentile_ms(std::vector<sim::Time> const& sorted, double fraction) {
+  if (sorted.empty()) return 0.0;
+  auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
+  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+  return sim::time_to_ms(sorted[rank - 1]);
+}
+
+LatencySummary summarise_latency(std::vector<sim::Time>& latencies) {
+  LatencySummary summary;
+  if (latencies.empty()) return summary;
+  std::sort(latencies.begin(), latencies.end());
+  double total_ms = 0.0;
+  for (sim::Time const latency : latencies) total_ms += sim::time_to_ms(latency);
+  summary.mean_ms = round_ms(total_ms / static_cast<double>(latencies.size()));
+  summary.p50_ms = round_ms(percentile_ms(latencies, 0.50));
+  summary.p99_ms = round_ms(percentile_ms(latencies, 0.99));
+  summary.max_ms = round_ms(sim::time_to_ms(latencies.back()));
+  return summary;
+}
+
+// Tracks, per (producer instance, key or partition), the latest first-effect time so far in send order;
+// a message whose first effect comes before that was overtaken by a later send: a reordered pair.
+class OrderTracker {
+ public:
+  bool overtaken(std::uint64_t stream, sim::Time first_effect) {
+    auto [slot, fresh] = latest_.try_emplace(stream, first_effect);
+    if (fresh) return false;
+    if (first_effect < slot->second) return true;
+    slot->second = first_effect;
+    return false;
+  }
+
+ private:
+  std::unordered_map<std::uint64_t, sim::Time> latest_;  // Only probed, never iterated: order-free.
+};
+
+struct Tally {
+  Violations violations;
+  Metrics metrics;
+  std::vector<sim::Time> latencies;
+  ExampleCandidates candidates;
+};
+
+void classify_group(model::World const& world, FinalLogs const& logs, std::size_t group_index, Tally& tally) {
+  model::GroundTruth const& truth = world.truth();
+  GroupTruth const& group = truth.groups[group_index];
+  model::ClusterLayout const& layout = world.controller().layout();
+  OrderTracker by_key;
+  OrderTracker by_partition;
+  std::uint64_t distinct_attempted = 0;
+  for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+    MessageRecord const& message = truth.messages[id];
+    if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
+    if (message.acked_at == model::kNever || message.poison) continue;
+    std::uint16_t const effects = group.effects_of(id);
+    bool const dead = id < group.dead_lettered.size() && group.dead_lettered[id] != 0;
+    if (effects > 0 || dead) ++distinct_attempted;
+    if (effects > 0) {
+      ++tally.metrics.processed;
+      tally.metrics.effects += effects;
+      sim::Time const first = group.first_effect_at[id];
+      tally.latencies.push_back(first - message.sent_at);
+      if (effects > 1) {
+        ++tally.violations.duplicate;
+        tally.candidates.add("duplicate", id, group_index);
+      }
+      std::uint64_t const producer = static_cast<std::uint64_t>(message.producer) << 32;
+      if (message.key != model::kNoKey && by_key.overtaken(producer | message.key, first)) {
+        ++tally.violations.reordered;
+        tally.candidates.add("reordered", id, group_index);
+      }
+      if (by_partition.overtaken(producer | static_cast<std::uint32_t>(message.partition), first)) {
+        ++tally.violations.reordered_in_partition;
+      }
+      continue;
+    }
+    std::int64_t const offset = logs.offset_of[id];
+    char const* kind = nullptr;
+    if (dead) {
+      kind = "dead_lettered";
+      ++tally.violations.dead_lettered;
+    } else if (offset < 0) {
+      kind = "lost";
+      ++tally.violations.lost;
+    } else if (world.committed(group_index, static_cast<std::uint32_t>(message.partition)) > offset) {
+      kind = "skipped";
+      ++tally.violations.skipped;
+    } else {
+      kind = "unprocessed";
+      ++tally.violations.unprocessed;
+    }
+    tally.candidates.add(kind, id, group_index);
+  }
+  tally.metrics.attempts += group.attempts;
+  tally.metrics.redeliveries += group.redeliveries;
+  tally.metrics.rebalances += group.rebalances;
+  tally.metrics.max_consumer_lag = std::max(tally.metrics.max_consumer_lag, group.max_lag);
+  tally.metrics.retry_amplification = std::max(
+      tally.metrics.retry_amplification,
+      distinct_attempted > 0 ? round3(static_cast<double>(group.attempts) / static_cast<double>(distinct_attempted)) : 0.0);
+}
+
+// Acknowledged messages of topics no group reads can still be lost.
+void classify_unread(model::World const& world, FinalLogs const& logs, Tally& tally) {
+  model::GroundTruth const& truth = world.truth();
+  model::ClusterLayout const& layout = world.controller().layout();
+  std::vector<bool> read(world.config().topics.size(), false);
+  for (GroupTruth const& group : truth.groups) read[group.topic] = true;
+  for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+    MessageRecord const& message = truth.messages[id];
+    if (read[layout.partitions[static_cast<std::size_t>(message.partition)].topic]) continue;
+    if (message.acked_at == model::kNever || message.poison || logs.offset_of[id] >= 0) continue;
+    ++tally.violations.lost;
+    tally.candidates.add("lost", id, ExampleCandidates::kNoGroup);
+  }
+}
+
+void count_sends(model::GroundTruth const& truth, Metrics& metrics) {
+  for (MessageRecord const& message : truth.messages) {
+    ++metrics.produced;
+    if (message.poison) ++metrics.poison;
+    if (message.send_failed) ++metrics.send_failed;
+    if (message.acked_at != model::kNever) ++metrics.acked;
+  }
+}
+
+}  // namespace
+
+Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::World const& world, RunStats const& stats) {
+  Report report;
+  report.scenario_name = scenario.name;
+  report.scenario_file = scenario.file;
+  report.seed = seed;
+  report.expect = scenario.expect;
+  FinalLogs const logs = index_final_logs(world);
+  Tally tally;
+  count_sends(world.truth(), tally.metrics);
+  for (std::size_t group = 0; group < world.truth().groups.size(); ++group) classify_group(world, logs, group, tally);
+  classify_unread(world, logs, tally);
+  tally.metrics.latency = summarise_latency(tally.latencies);
+  tally.metrics.log_duplicates = logs.log_duplicates;
+  tally.metrics.leader_elections = world.truth().leader_elections;
+  tally.metrics.events = stats.events;
+  tally.metrics.sim_time = stats.sim_time;
+  report.violations = tally.violations;
+  report.metrics = tally.metrics;
+  report.broken = broken_expectations(scenario.expect, report.violations, report.metrics);
+  report.examples = build_examples(world, logs, tally.candidates);
+  return report;
+}
+
+std::vector<std::string> broken_expectations(scenarios::Expectations const& expect, Violations const& violations,
+                                             Metrics const& metrics) {
+  using scenarios::DeliveryExpectation;
+  using scenarios::OrderingExpectation;
+  std::vector<std::string> broken;
+  if (expect.delivery) {
+    bool const wants_at_least_once = *expect.delivery != DeliveryExpectation::at_most_once;
+    bool const wants_at_most_once = *expect.delivery != DeliveryExpectation::at_least_once;
+    std::uint64_t const missing =
+        violations.lost + violations.skipped + violations.unprocessed + violations.dead_lettered;
+    if ((wants_at_least_once && missing > 0) || (wants_at_most_once && violations.duplicate > 0)) {
+      broken.emplace_back("delivery");
+    }
+  }
+  if (expect.ordering) {
+    bool const per_key = *expect.ordering == OrderingExpectation::per_key && violations.reordered > 0;
+    bool const per_partition =
+        *expect.ordering == OrderingExpectation::per_partition && violations.reordered_in_partition > 0;
+    if (per_key || per_partition) broken.emplace_back("ordering");
+  }
+  auto threshold = [&](std::optional<double> const& limit, double value, char const* name) {
+    if (limit && value > *limit) broken.emplace_back(name);
+  };
+  threshold(expect.max_p99_latency_ms, metrics.latency.p99_ms, "max_p99_latency_ms");
+  threshold(expect.max_consumer_lag, static_cast<double>(metrics.max_consumer_lag), "max_consumer_lag");
+  threshold(expect.max_retry_amplification, metrics.retry_amplification, "max_retry_amplification");
+  threshold(expect.max_dead_lettered, static_cast<double>(violations.dead_lettered), "max_dead_lettered");
+  threshold(expect.max_timestamp_inversions, static_cast<double>(violations.timestamp_inversion),
+            "max_timestamp_inversions");
+  threshold(expect.max_downstream_load, metrics.downstream_peak_load, "max_downstream_load");
+  return broken;
+}
+
+}  // namespace brokersim::reports

@@ -1,0 +1,330 @@
+#include "reports/examples.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "reports/report_tables.h"
+
+namespace brokersim::reports {
+
+namespace {
+
+using model::MessageRecord;
+
+// The replica whose log is the partition's at the end of the run.
+int authoritative_broker(model::World const& world, std::uint32_t partition) {
+  model::PartitionState const& state = world.controller().partition(partition);
+  if (state.leader != model::kNoLeader) return state.leader;
+  int best = -1;
+  std::int64_t best_end = -1;
+  for (int broker : state.replicas) {
+    bool const alive = world.broker(broker).alive();
+    std::int64_t const end = world.broker(broker).log_end(partition);
+    if (alive && end > best_end) {
+      best = broker;
+      best_end = end;
+    }
+  }
+  return best >= 0 ? best : state.replicas.front();
+}
+
+std::string ms_text(sim::Time at) { return format_number(sim::time_to_ms(at)) + " ms"; }
+
+char const* acks_name(model::Acks acks) {
+  switch (acks) {
+    case model::Acks::none:
+      return "acks=0";
+    case model::Acks::leader:
+      return "acks=1";
+    case model::Acks::all:
+      return "acks=all";
+  }
+  return "";
+}
+
+model::ProducerConfig const& producer_of(model::World const& world, MessageRecord const& message) {
+  std::string const& instance = world.truth().producer_instances[message.producer];
+  for (model::ProducerConfig const& producer : world.config().producers) {
+    if (instance.compare(0, producer.name.size() + 1, producer.name + "-") == 0) return producer;
+  }
+  return world.config().producers.front();
+}
+
+std::string broker_name(int broker) { return "broker-" + std::to_string(broker); }
+
+// The nodes a message's life went through: its producer, its partition's replicas, and every node a
+// traced event names.
+std::vector<std::uint32_t> involved_nodes(model::World const& world, std::uint32_t id,
+                                          std::vector<model::TraceEvent> const& events) {
+  MessageRecord const& message = world.truth().messages[id];
+  std::vector<std::uint32_t> nodes;
+  for (int broker : world.controller().partition(static_cast<std::uint32_t>(message.partition)).replicas) {
+    nodes.push_back(world.controller().broker_node(broker));
+  }
+  for (model::NodeId node = 0; node < world.network().node_count(); ++node) {
+    if (world.network().name(node) == world.truth().producer_instances[message.producer]) nodes.push_back(node);
+  }
+  for (model::TraceEvent const& event : events) nodes.push_back(event.node);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  return nodes;
+}
+
+std::vector<model::TraceEvent> traced(model::World const& world, std::uint32_t id) {
+  std::vector<model::TraceEvent> events;
+  for (model::TraceEvent const& event : world.truth().tracer.events()) {
+    if (event.message == id) events.push_back(event);
+  }
+  return events;
+}
+
+TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event) {
+  std::string const node = event.node == model::kNoNode ? "?" : world.network().name(event.node);
+  std::string const offset = "offset " + std::to_string(event.value);
+  switch (event.kind) {
+    case model::TraceKind::send_attempt:
+      return {event.at, "", event.value > 1 ? "retry" : "send",
+              "request to " + node + (event.value > 1 ? " (attempt " + std::to_string(event.value) + ")" : "")};
+    case model::TraceKind::send_failed:
+      return {event.at, "", "send failed", "the producer gave up"};
+    case model::TraceKind::acked:
+      return {event.at, "", "acked", event.value >= 0 ? "by " + node + ", " + offset : "by " + node + " as a duplicate"};
+    case model::TraceKind::appended:
+      return {event.at, node, "append", offset + " as leader, epoch " + std::to_string(event.epoch)};
+    case model::TraceKind::replicated:
+      return {event.at, node, "replicate", offset};
+    case model::TraceKind::truncated:
+      return {event.at, node, "truncate", offset + " removed: the log diverged from the leader's"};
+    case model::TraceKind::delivered:
+      return {event.at, node, "deliver", offset};
+    case model::TraceKind::effect:
+      return {event.at, node, "effect", event.value > 1 ? "applied again (" + std::to_string(event.value) + " in all)" : "applied"};
+    case model::TraceKind::deduplicated:
+      return {event.at, node, "dedup", "already applied: skipped"};
+    case model::TraceKind::committed:
+      return {event.at, node, "commit", "sent a commit of offset " + std::to_string(event.value)};
+  }
+  return {event.at, node, "?", ""};
+}
+
+std::vector<TimelineEntry> timeline_of(model::World const& world, FinalLogs const& logs, std::uint32_t id) {
+  model::GroundTruth const& truth = world.truth();
+  MessageRecord const& message = truth.messages[id];
+  std::string const& producer = truth.producer_instances[message.producer];
+  auto const partition_index = static_cast<std::uint32_t>(message.partition);
+  std::string const partition = world.partition_name(partition_index);
+  std::vector<model::TraceEvent> const events = traced(world, id);
+  std::vector<TimelineEntry> timeline;
+  std::string key = message.key == model::kNoKey ? "no key" : "key k" + std::to_string(message.key);
+  timeline.push_back({message.sent_at, producer, "send call",
+                      "to " + partition + " (" + key + ", " + acks_name(producer_of(world, message).acks) + ")"});
+  for (model::TraceEvent const& event : events) {
+    TimelineEntry entry = entry_of(world, event);
+    if (entry.node.empty()) entry.node = producer;
+    timeline.push_back(std::move(entry));
+  }
+  if (events.empty() && message.acked_at != model::kNever) timeline.push_back({message.acked_at, producer, "acked", ""});
+  std::vector<std::uint32_t> const nodes = involved_nodes(world, id, events);
+  for (model::FaultEvent const& fault : truth.faults) {
+    if (fault.at < message.sent_at || !std::binary_search(nodes.begin(), nodes.end(), fault.node)) continue;
+    timeline.push_back({fault.at, world.network().name(fault.node), fault.kind, fault.detail});
+  }
+  for (model::ElectionEvent const& election : truth.elections) {
+    if (election.partition != partition_index || election.at < message.sent_at) continue;
+    std::string const what = election.leader < 0 ? partition + " offline: no eligible replica"
+                                                  : broker_name(election.leader) + " leads " + partition + ", epoch " +
+                                                        std::to_string(election.leader_epoch) + (election.unclean ? " (unclean)" : "");
+    timeline.push_back({election.at, "controller", "election", what});
+  }
+  std::stable_sort(timeline.begin(), timeline.end(), [](auto const& a, auto const& b) { return a.at < b.at; });
+  constexpr std::size_t kTimelineMax = 40;
+  if (timeline.size() > kTimelineMax) timeline.resize(kTimelineMax);
+  int const authority = logs.authority[partition_index];
+  std::string const where = logs.offset_of[id] >= 0
+                                ? "at offset " + std::to_string(logs.offset_of[id]) + " of " + broker_name(authority) + "'s log"
+                                : "in no log: " + broker_name(authority) + "'s log, which " + partition + " follows, lacks it";
+  timeline.push_back({timeline.back().at, partition, "end of run", where});
+  return timeline;
+}
+
+// The end-of-run line for a group's example says where the group's committed offset stands.
+void note_committed(model::World const& world, std::size_t group, std::uint32_t id, std::vector<TimelineEntry>& timeline) {
+  if (group == ExampleCandidates::kNoGroup || timeline.empty()) return;
+  auto const partition = static_cast<std::uint32_t>(world.truth().messages[id].partition);
+  timeline.back().detail += "; group " + world.truth().groups[group].name + " committed offset " +
+                            std::to_string(world.committed(group, partition));
+}
+
+TimelineEntry const* first_of(std::vector<TimelineEntry> const& timeline, char const* event, std::string const& node = "",
+                              sim::Time after = -1) {
+  for (TimelineEntry const& entry : timeline) {
+    if (entry.event == event && (node.empty() || entry.node == node) && entry.at >= after) return &entry;
+  }
+  return nullptr;
+}
+
+// "acked by broker-1 (acks=1) at 5001.2 ms, 2 ms before broker-1 crashed; no follower had fetched
+// offset 812; broker-2 became leader (epoch 3); broker-1 truncated offset 812 on rejoin".
+std::string lost_cause(model::World const& world, std::uint32_t id, std::vector<TimelineEntry> const& timeline) {
+  MessageRecord const& message = world.truth().messages[id];
+  std::string const acks = acks_name(producer_of(world, message).acks);
+  TimelineEntry const* append = first_of(timeline, "append");
+  TimelineEntry const* acked = first_of(timeline, "acked");
+  if (append == nullptr || acked == nullptr) {
+    return "acked at " + ms_text(message.acked_at) + " with " + acks + ", but no log of its partition holds it at the end";
+  }
+  std::string const& leader = append->node;
+  std::string const offset = append->detail.substr(0, append->detail.find(' ', 7));
+  std::string cause = leader + " appended it at " + offset + " as leader and it was acked (" + acks + ")";
+  TimelineEntry const* crash = first_of(timeline, "crash", leader, append->at);
+  TimelineEntry const* pause = first_of(timeline, "pause", leader, append->at);
+  TimelineEntry const* stop = crash != nullptr ? crash : pause;
+  if (stop != nullptr) {
+    cause += "; " + leader + (crash ? " crashed " : " froze ") + ms_text(stop->at - append->at) + " later";
+    if (crash && crash->detail.find("unflushed") != std::string::npos) cause += ", losing its unflushed log tail,";
+    std::string followers;
+    for (TimelineEntry const& entry : timeline) {
+      if (entry.event == "replicate" && entry.at <= stop->at) followers += (followers.empty() ? "" : ", ") + entry.node;
+    }
+    cause += followers.empty() ? " before any follower had fetched " + offset : " when only " + followers + " had fetched " + offset;
+    std::string late;
+    for (TimelineEntry const& entry : timeline) {
+      if (entry.event == "replicate" && entry.at > stop->at) late += (late.empty() ? "" : ", ") + entry.node;
+    }
+    if (!late.empty()) cause += " (" + late + " received it from a response still in flight)";
+  }
+  if (TimelineEntry const* election = first_of(timeline, "election", "", append->at)) cause += "; " + election->detail;
+  for (TimelineEntry const& entry : timeline) {
+    if (entry.event == "truncate") cause += "; " + entry.node + " truncated " + offset + " when it rejoined as follower";
+  }
+  return cause;
+}
+
+// "inventory-0 applied it at 4001 ms and crashed 3 ms later, before a commit covered offset 812;
+// inventory-2 received it again at 9002 ms and applied it again".
+std::string duplicate_cause(std::string const& group, std::uint16_t effects, std::vector<TimelineEntry> const& timeline) {
+  std::vector<TimelineEntry const*> appends;
+  std::vector<TimelineEntry const*> applied;
+  for (TimelineEntry const& entry : timeline) {
+    if (entry.event == "append") appends.push_back(&entry);
+    if (entry.event == "effect") applied.push_back(&entry);
+  }
+  if (applied.size() < 2) return "group " + group + " applied its effect " + std::to_string(effects) + " times";
+  std::string cause;
+  if (appends.size() > 1) {
+    cause = "the producer's retry appended it " + std::to_string(appends.size()) + " times (" + appends[0]->detail.substr(0, appends[0]->detail.find(" as")) +
+            " and " + appends[1]->detail.substr(0, appends[1]->detail.find(" as")) + ") because the answer to its first request was lost; ";
+  }
+  TimelineEntry const& first = *applied[0];
+  cause += first.node + " applied it at " + ms_text(first.at);
+  if (TimelineEntry const* crash = first_of(timeline, "crash", first.node, first.at)) {
+    TimelineEntry const* commit = first_of(timeline, "commit", first.node, first.at);
+    if (commit == nullptr || commit->at > crash->at) {
+      cause += " and crashed " + ms_text(crash->at - first.at) + " later, before a commit covered it";
+    }
+  }
+  TimelineEntry const& again = *applied[1];
+  cause += "; " + again.node + " applied it again at " + ms_text(again.at);
+  if (effects > 2) cause += " (" + std::to_string(effects) + " effects in all)";
+  return cause;
+}
+
+// "inventory-0 committed offset 830 at 4000 ms before processing the batch holding it, and crashed at
+// 4002 ms before reaching it; the group went on from offset 830".
+std::string skipped_cause(std::string const& group, std::vector<TimelineEntry> const& timeline) {
+  TimelineEntry const* delivered = first_of(timeline, "deliver");
+  TimelineEntry const* commit = first_of(timeline, "commit");
+  if (delivered == nullptr || commit == nullptr) {
+    return "group " + group + " committed past its offset without applying its effect";
+  }
+  std::string cause = delivered->node + " received it at " + ms_text(delivered->at) + " and " + commit->detail + " at " +
+                      ms_text(commit->at) + " (commit before processing)";
+  if (TimelineEntry const* crash = first_of(timeline, "crash", delivered->node, delivered->at)) {
+    cause += "; it crashed at " + ms_text(crash->at) + " before reaching it";
+  }
+  return cause + "; the group went on from the committed offset, so no member ever applied it";
+}
+
+std::string cause_of(std::string const& kind, model::World const& world, std::uint32_t id, std::size_t group,
+                     std::vector<TimelineEntry> const& timeline) {
+  model::GroundTruth const& truth = world.truth();
+  MessageRecord const& message = truth.messages[id];
+  std::string const acked = "acked at " + ms_text(message.acked_at) + " with " + acks_name(producer_of(world, message).acks);
+  if (kind == "lost") return lost_cause(world, id, timeline);
+  std::string const group_name = group == ExampleCandidates::kNoGroup ? "" : truth.groups[group].name;
+  if (kind == "skipped") return skipped_cause(group_name, timeline);
+  if (kind == "unprocessed") return acked + "; still in the log, but group " + group_name + " had not consumed it when the drain ended";
+  if (kind == "dead_lettered") return acked + "; group " + group_name + " gave up on it and sent it to the dead-letter topic";
+  if (kind == "duplicate") return duplicate_cause(group_name, truth.groups[group].effects_of(id), timeline);
+  return "a later message of the same key from " + truth.producer_instances[message.producer] + " had its effect first";
+}
+
+}  // namespace
+
+FinalLogs index_final_logs(model::World const& world) {
+  FinalLogs logs;
+  std::size_t const messages = world.truth().messages.size();
+  logs.offset_of.assign(messages, -1);
+  std::vector<std::uint8_t> seen(messages, 0);
+  for (std::uint32_t p = 0; p < world.controller().partition_count(); ++p) {
+    int const broker = authoritative_broker(world, p);
+    logs.authority.push_back(broker);
+    model::Replica const* replica = world.broker(broker).replica(p);
+    if (replica == nullptr) continue;
+    for (std::size_t offset = 0; offset < replica->log.size(); ++offset) {
+      std::uint32_t const message = replica->log[offset].message;
+      if (seen[message]) {
+        ++logs.log_duplicates;
+        continue;
+      }
+      seen[message] = 1;
+      logs.offset_of[message] = static_cast<std::int64_t>(offset);
+    }
+  }
+  return logs;
+}
+
+std::array<char const*, 6> const& ExampleCandidates::kinds() {
+  static std::array<char const*, 6> const names = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered"};
+  return names;
+}
+
+void ExampleCandidates::add(char const* kind, std::uint32_t message, std::size_t group) {
+  for (std::size_t i = 0; i < kinds().size(); ++i) {
+    if (std::strcmp(kinds()[i], kind) != 0) continue;
+    if (chosen_[i].size() < kPerKind) chosen_[i].push_back({message, group});
+    return;
+  }
+}
+
+std::vector<ExampleCandidates::Candidate> const& ExampleCandidates::of(std::string const& kind) const {
+  for (std::size_t i = 0; i < kinds().size(); ++i) {
+    if (kind == kinds()[i]) return chosen_[i];
+  }
+  static std::vector<Candidate> const none;
+  return none;
+}
+
+std::vector<Example> build_examples(model::World const& world, FinalLogs const& logs, ExampleCandidates const& candidates) {
+  std::vector<Example> examples;
+  for (char const* kind : ExampleCandidates::kinds()) {
+    for (ExampleCandidates::Candidate const& candidate : candidates.of(kind)) {
+      MessageRecord const& message = world.truth().messages[candidate.message];
+      Example example;
+      example.kind = kind;
+      example.message = world.message_name(candidate.message);
+      if (message.key != model::kNoKey) example.key = "k" + std::to_string(message.key);
+      example.partition = world.partition_name(static_cast<std::uint32_t>(message.partition));
+      example.offset = logs.offset_of[candidate.message];
+      example.timeline = timeline_of(world, logs, candidate.message);
+      note_committed(world, candidate.group, candidate.message, example.timeline);
+      example.message_id = candidate.message;
+      example.cause = cause_of(kind, world, candidate.message, candidate.group, example.timeline);
+      examples.push_back(std::move(example));
+    }
+  }
+  return examples;
+}
+
+}  // namespace brokersim::reports

@@ -1,0 +1,87 @@
+// The outcome of one run as the checker judged it: verdict, violations, metrics and explained examples.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario.h"
+#include "sim/time.h"
+
+namespace brokersim::reports {
+
+// Counts per violation kind (PRODUCT.md names), over acknowledged, non-poison messages.
+struct Violations {
+  std::uint64_t lost = 0;
+  std::uint64_t skipped = 0;
+  std::uint64_t unprocessed = 0;
+  std::uint64_t dead_lettered = 0;
+  std::uint64_t duplicate = 0;
+  std::uint64_t reordered = 0;
+  std::uint64_t timestamp_inversion = 0;
+  // Not a contract kind: pairs out of order within a partition (what ordering "per-partition" judges).
+  std::uint64_t reordered_in_partition = 0;
+};
+
+struct LatencySummary {
+  double mean_ms = 0.0;
+  double p50_ms = 0.0;
+  double p99_ms = 0.0;
+  double max_ms = 0.0;
+};
+
+struct Metrics {
+  std::uint64_t produced = 0;
+  std::uint64_t acked = 0;
+  std::uint64_t send_failed = 0;
+  std::uint64_t processed = 0;
+  std::uint64_t effects = 0;
+  std::uint64_t redeliveries = 0;
+  std::uint64_t log_duplicates = 0;
+  std::uint64_t attempts = 0;
+  double retry_amplification = 0.0;
+  std::uint64_t poison = 0;
+  std::uint64_t poison_dead_lettered = 0;
+  LatencySummary latency;
+  std::uint64_t max_consumer_lag = 0;
+  double downstream_peak_load = 0.0;
+  std::uint64_t rebalances = 0;
+  std::uint64_t leader_elections = 0;
+  std::uint64_t events = 0;
+  sim::Time sim_time = 0;
+};
+
+// One step of a message's life, as an example's timeline shows it.
+struct TimelineEntry {
+  sim::Time at = 0;
+  std::string node;
+  std::string event;
+  std::string detail;
+};
+
+// A message that shows a violation kind, with its timeline and a one-sentence cause drawn from it.
+struct Example {
+  std::string kind;
+  std::string message;  // "order-service-1#4711"
+  std::string key;      // "" for keyless
+  std::string partition;  // "orders/0"
+  std::int64_t offset = -1;
+  std::string cause;
+  std::vector<TimelineEntry> timeline;
+  std::uint32_t message_id = 0;  // Not reported: which send it is, to trace it in a second run.
+};
+
+struct Report {
+  std::string scenario_name;
+  std::string scenario_file;
+  std::uint64_t seed = 0;
+  scenarios::Expectations expect;
+  std::vector<std::string> broken;  // Names of the expectations that did not hold, e.g. "delivery".
+  Violations violations;
+  Metrics metrics;
+  std::vector<Example> examples;
+
+  bool passed() const { return broken.empty(); }
+};
+
+}  // namespace brokersim::reports

@@ -1,0 +1,156 @@
+#include "reports/report_files.h"
+
+#include <sstream>
+
+#include "reports/report_json.h"
+#include "reports/report_tables.h"
+
+namespace brokersim::reports {
+
+namespace {
+
+std::string escape_markdown_cell(std::string const& text) {
+  std::string escaped;
+  for (char const c : text) {
+    if (c == '|') escaped += "\\|";
+    else if (c == '\n') escaped += ' ';
+    else escaped += c;
+  }
+  return escaped;
+}
+
+// Escapes text for HTML and XML content and attribute values alike.
+std::string escape_markup(std::string const& text) {
+  std::string escaped;
+  for (char const c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      case '\'': escaped += "&#39;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
+void markdown_table(std::ostream& out, char const* first, char const* second, std::vector<Row> const& rows) {
+  out << "| " << first << " | " << second << " |\n|---|---:|\n";
+  for (Row const& row : rows) out << "| " << escape_markdown_cell(row.label) << " | " << escape_markdown_cell(row.value) << " |\n";
+  out << "\n";
+}
+
+void html_table(std::ostream& out, char const* first, char const* second, std::vector<Row> const& rows) {
+  out << "<table><thead><tr><th>" << first << "</th><th>" << second << "</th></tr></thead><tbody>\n";
+  for (Row const& row : rows) {
+    out << "<tr><td>" << escape_markup(row.label) << "</td><td class=\"n\">" << escape_markup(row.value) << "</td></tr>\n";
+  }
+  out << "</tbody></table>\n";
+}
+
+std::string verdict_word(Report const& report) { return report.passed() ? "PASS" : "FAIL"; }
+
+std::string broken_list(Report const& report) {
+  std::string text;
+  for (std::string const& name : report.broken) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+}  // namespace
+
+std::string replay_command(Report const& report) {
+  return "brokersim run " + report.scenario_file + " --seed " + std::to_string(report.seed);
+}
+
+std::string report_markdown(Report const& report) {
+  std::ostringstream out;
+  out << "# " << escape_markdown_cell(report.scenario_name) << ": " << verdict_word(report) << "\n\n";
+  out << "Seed " << report.seed << ", scenario file `" << report.scenario_file << "`. Replay: `"
+      << replay_command(report) << "`\n\n";
+  if (!report.passed()) out << "**Broken expectations:** " << broken_list(report) << "\n\n";
+  out << "## Expectations\n\n";
+  std::vector<Row> const expectations = expectation_rows(report);
+  if (expectations.empty()) out << "None declared: the counts below are for information.\n\n";
+  else markdown_table(out, "expectation", "result", expectations);
+  out << "## Violations\n\n";
+  markdown_table(out, "kind", "messages", violation_rows(report.violations));
+  out << "## Metrics\n\n";
+  markdown_table(out, "metric", "value", metric_rows(report.metrics));
+  for (Example const& example : report.examples) {
+    out << "## Example: " << example.kind << "\n\n" << "Message `" << example.message << "` on " << example.partition
+        << " at offset " << example.offset << ": " << example.cause << "\n\n";
+    out << "| t (ms) | node | event | detail |\n|---:|---|---|---|\n";
+    for (TimelineEntry const& entry : example.timeline) {
+      out << "| " << format_number(sim::time_to_ms(entry.at)) << " | " << escape_markdown_cell(entry.node) << " | "
+          << escape_markdown_cell(entry.event) << " | " << escape_markdown_cell(entry.detail) << " |\n";
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string report_html(Report const& report) {
+  std::ostringstream out;
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
+      << escape_markup(report.scenario_name) << ": " << verdict_word(report) << "</title>\n"
+      << "<style>body{font:15px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
+         "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;"
+         "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}.pass{color:#17692b}"
+         ".fail{color:#b3261e}code{background:#f3f3f3;padding:0 .2em}</style></head><body>\n";
+  out << "<h1>" << escape_markup(report.scenario_name) << ": <span class=\"" << (report.passed() ? "pass" : "fail")
+      << "\">" << verdict_word(report) << "</span></h1>\n";
+  out << "<p>Seed " << report.seed << ", scenario file <code>" << escape_markup(report.scenario_file)
+      << "</code>. Replay: <code>" << escape_markup(replay_command(report)) << "</code></p>\n";
+  if (!report.passed()) out << "<p><strong>Broken expectations:</strong> " << escape_markup(broken_list(report)) << "</p>\n";
+  out << "<h2>Expectations</h2>\n";
+  std::vector<Row> const expectations = expectation_rows(report);
+  if (expectations.empty()) out << "<p>None declared: the counts below are for information.</p>\n";
+  else html_table(out, "expectation", "result", expectations);
+  out << "<h2>Violations</h2>\n";
+  html_table(out, "kind", "messages", violation_rows(report.violations));
+  out << "<h2>Metrics</h2>\n";
+  html_table(out, "metric", "value", metric_rows(report.metrics));
+  for (Example const& example : report.examples) {
+    out << "<h2>Example: " << escape_markup(example.kind) << "</h2>\n<p>Message <code>" << escape_markup(example.message)
+        << "</code> on " << escape_markup(example.partition) << " at offset " << example.offset << ": "
+        << escape_markup(example.cause) << "</p>\n<table><thead><tr><th>t (ms)</th><th>node</th><th>event</th>"
+        << "<th>detail</th></tr></thead><tbody>\n";
+    for (TimelineEntry const& entry : example.timeline) {
+      out << "<tr><td class=\"n\">" << format_number(sim::time_to_ms(entry.at)) << "</td><td>" << escape_markup(entry.node)
+          << "</td><td>" << escape_markup(entry.event) << "</td><td>" << escape_markup(entry.detail) << "</td></tr>\n";
+    }
+    out << "</tbody></table>\n";
+  }
+  out << "</body></html>\n";
+  return out.str();
+}
+
+std::string report_junit(Report const& report) {
+  std::ostringstream out;
+  int const failures = report.passed() ? 0 : 1;
+  std::string const name = report.scenario_name + " seed " + std::to_string(report.seed);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<testsuites name=\"brokersim\" tests=\"1\" failures=\"" << failures << "\">\n"
+      << "  <testsuite name=\"" << escape_markup(report.scenario_file) << "\" tests=\"1\" failures=\"" << failures
+      << "\">\n    <testcase classname=\"brokersim." << escape_markup(report.scenario_name) << "\" name=\""
+      << escape_markup(name) << "\">\n";
+  if (!report.passed()) {
+    out << "      <failure type=\"expectation\" message=\"broken: " << escape_markup(broken_list(report)) << "\">"
+        << escape_markup("broken expectations: " + broken_list(report) + "\nreplay: " + replay_command(report))
+        << "</failure>\n";
+  }
+  out << "    </testcase>\n  </testsuite>\n</testsuites>\n";
+  return out.str();
+}
+
+std::vector<std::pair<std::string, std::string>> render_reports(Report const& report, ReportFormats formats) {
+  std::vector<std::pair<std::string, std::string>> files;
+  files.emplace_back("report.json", report_json_text(report));
+  if (formats.markdown) files.emplace_back("report.md", report_markdown(report));
+  if (formats.html) files.emplace_back("report.html", report_html(report));
+  if (formats.junit) files.emplace_back("junit.xml", report_junit(report));
+  return files;
+}
+
+}  // namespace brokersim::reports

@@ -1,0 +1,71 @@
+#include "reports/report_tables.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "reports/report_json.h"
+
+namespace brokersim::reports {
+
+std::string format_number(double value) {
+  char buffer[64];
+  if (std::floor(value) == value && std::fabs(value) < 1e15) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.3f", value);
+    std::string text = buffer;
+    while (!text.empty() && text.back() == '0') text.pop_back();
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text;
+  }
+  return buffer;
+}
+
+std::vector<Row> violation_rows(Violations const& v) {
+  auto count = [](std::uint64_t n) { return std::to_string(n); };
+  return {{"lost", count(v.lost)},
+          {"skipped", count(v.skipped)},
+          {"unprocessed", count(v.unprocessed)},
+          {"dead_lettered", count(v.dead_lettered)},
+          {"duplicate", count(v.duplicate)},
+          {"reordered", count(v.reordered)},
+          {"timestamp_inversion", count(v.timestamp_inversion)}};
+}
+
+std::vector<Row> metric_rows(Metrics const& m) {
+  auto count = [](std::uint64_t n) { return std::to_string(n); };
+  return {{"produced", count(m.produced)},
+          {"acked", count(m.acked)},
+          {"send_failed", count(m.send_failed)},
+          {"processed", count(m.processed)},
+          {"effects", count(m.effects)},
+          {"redeliveries", count(m.redeliveries)},
+          {"log_duplicates", count(m.log_duplicates)},
+          {"attempts", count(m.attempts)},
+          {"retry_amplification", format_number(m.retry_amplification)},
+          {"poison", count(m.poison)},
+          {"poison_dead_lettered", count(m.poison_dead_lettered)},
+          {"latency mean / p50 / p99 / max (ms)", format_number(m.latency.mean_ms) + " / " +
+                                                      format_number(m.latency.p50_ms) + " / " +
+                                                      format_number(m.latency.p99_ms) + " / " +
+                                                      format_number(m.latency.max_ms)},
+          {"max_consumer_lag", count(m.max_consumer_lag)},
+          {"downstream_peak_load", format_number(m.downstream_peak_load)},
+          {"rebalances", count(m.rebalances)},
+          {"leader_elections", count(m.leader_elections)},
+          {"events", count(m.events)},
+          {"sim_time_ms", format_number(sim::time_to_ms(m.sim_time))}};
+}
+
+std::vector<Row> expectation_rows(Report const& report) {
+  std::vector<Row> rows;
+  for (DeclaredExpectation const& declared : declared_expectations(report.expect)) {
+    bool const broken = std::find(report.broken.begin(), report.broken.end(), declared.key) != report.broken.end();
+    std::string const value = declared.name.empty() ? format_number(declared.threshold) : declared.name;
+    rows.push_back({declared.key + " = " + value, broken ? "broken" : "held"});
+  }
+  return rows;
+}
+
+}  // namespace brokersim::reports

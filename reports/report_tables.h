@@ -1,0 +1,28 @@
+// The rows every human-readable report shows, computed once so Markdown and HTML say the same thing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "reports/report.h"
+
+namespace brokersim::reports {
+
+struct Row {
+  std::string label;
+  std::string value;
+};
+
+// "lost" -> count, in the contract's order.
+std::vector<Row> violation_rows(Violations const& violations);
+
+// Metric name -> value, formatted.
+std::vector<Row> metric_rows(Metrics const& metrics);
+
+// Each declared expectation with "held" or "broken".
+std::vector<Row> expectation_rows(Report const& report);
+
+// A number as reports print it: integral values without a fraction, others with up to 3 decimals.
+std::string format_number(double value);
+
+}  // namespace brokersim::reports

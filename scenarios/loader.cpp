@@ -1,0 +1,346 @@
+#include "scenarios/loader.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "scenarios/json_reader.h"
+#include "scenarios/scenario_keys.h"
+
+namespace brokersim::scenarios {
+
+namespace {
+
+using model::Acks;
+using sim::Time;
+
+// Files larger than this are refused before reading: no scenario needs them.
+constexpr std::uintmax_t kFileBytesMax = 64ULL << 20;
+
+// Upper bounds that keep a run within memory; far above what scenarios use.
+constexpr std::int64_t kBrokersMax = 1000;
+constexpr std::int64_t kPartitionsMax = 100000;
+constexpr std::int64_t kInstancesMax = 1000;
+constexpr std::int64_t kKeysMax = 10000000;
+
+// --- The system ----------------------------------------------------------------------------------------
+
+model::LinkConfig read_link(Value const& value) {
+  value.require_keys_among(keys::kLink);
+  model::LinkConfig link;
+  for (Value const& name : value.at("between").array(2, 2)) link.between.push_back(name.name());
+  if (auto latency = value.get("latency_ms")) link.latency = latency->distribution_ms();
+  if (auto loss = value.get("loss")) link.loss = loss->probability();
+  if (auto duplicate = value.get("duplicate")) link.duplicate = duplicate->probability();
+  if (auto reorder = value.get("reorder")) link.reorder = reorder->probability();
+  return link;
+}
+
+model::NetworkConfig read_network(std::optional<Value> const& value) {
+  model::NetworkConfig network;
+  if (!value) return network;
+  value->require_keys_among(keys::kNetwork);
+  if (auto latency = value->get("latency_ms")) network.latency = latency->distribution_ms();
+  if (auto zones = value->get("zones")) {
+    for (Value const& zone : zones->array()) {
+      std::string name = zone.name();
+      if (std::find(network.zones.begin(), network.zones.end(), name) != network.zones.end()) zone.fail("duplicate zone \"" + name + "\"");
+      network.zones.push_back(std::move(name));
+    }
+  }
+  if (auto links = value->get("links")) {
+    for (Value const& link : links->array()) network.links.push_back(read_link(link));
+  }
+  return network;
+}
+
+std::optional<std::string> read_zone(Value const& object, model::NetworkConfig const& network) {
+  auto zone = object.get("zone");
+  if (!zone) return std::nullopt;
+  std::string name = zone->name();
+  if (std::find(network.zones.begin(), network.zones.end(), name) == network.zones.end()) {
+    zone->fail("zone \"" + name + "\" is not one of network.zones");
+  }
+  return name;
+}
+
+model::BrokersConfig read_brokers(Value const& value, model::NetworkConfig const& network) {
+  value.require_keys_among(keys::kBrokers);
+  model::BrokersConfig brokers;
+  brokers.count = static_cast<int>(value.at("count").integer(1, kBrokersMax));
+  if (auto zones = value.get("zones")) {
+    auto const list = zones->array(static_cast<std::size_t>(brokers.count), static_cast<std::size_t>(brokers.count));
+    for (Value const& zone : list) {
+      std::string name = zone.name();
+      if (std::find(network.zones.begin(), network.zones.end(), name) == network.zones.end()) {
+        zone.fail("zone \"" + name + "\" is not one of network.zones");
+      }
+      brokers.zones.push_back(std::move(name));
+    }
+  }
+  if (auto flush = value.get("flush_interval_ms")) brokers.flush_interval = flush->duration_ms();
+  if (brokers.flush_interval && *brokers.flush_interval == 0) value.at("flush_interval_ms").expected("a duration > 0 or null");
+  if (auto lag = value.get("replica_lag_time_max_ms")) brokers.replica_lag_time_max = lag->duration_ms();
+  if (brokers.replica_lag_time_max < 2) value.at("replica_lag_time_max_ms").expected("a duration >= 0.002");
+  if (auto failover = value.get("controller_failover_ms")) brokers.controller_failover = failover->duration_ms();
+  return brokers;
+}
+
+model::TopicConfig read_topic(Value const& value, model::BrokersConfig const& brokers) {
+  value.require_keys_among(keys::kTopic);
+  model::TopicConfig topic;
+  topic.name = value.at("name").name();
+  if (auto partitions = value.get("partitions")) topic.partitions = static_cast<int>(partitions->integer(1, kPartitionsMax));
+  if (auto rf = value.get("replication_factor")) {
+    topic.replication_factor = static_cast<int>(rf->integer(1, kBrokersMax));
+    if (topic.replication_factor > brokers.count) {
+      rf->fail("replication_factor " + std::to_string(topic.replication_factor) + " is more than the " +
+               std::to_string(brokers.count) + " broker(s)");
+    }
+  }
+  if (auto min_isr = value.get("min_insync_replicas")) {
+    topic.min_insync_replicas = static_cast<int>(min_isr->integer(1, kBrokersMax));
+    if (topic.min_insync_replicas > topic.replication_factor) {
+      min_isr->fail("min_insync_replicas " + std::to_string(topic.min_insync_replicas) + " is more than replication_factor " +
+                    std::to_string(topic.replication_factor) + ": no produce with acks=all could ever succeed");
+    }
+  }
+  if (auto unclean = value.get("unclean_leader_election")) topic.unclean_leader_election = unclean->boolean();
+  return topic;
+}
+
+model::KeysConfig read_keys(std::optional<Value> const& value) {
+  model::KeysConfig keys;
+  if (!value) return keys;
+  if (value->json().is_number()) {
+    keys.count = static_cast<std::uint64_t>(value->integer(1, kKeysMax));
+    return keys;
+  }
+  if (!value->json().is_object()) value->expected("a number of keys, {\"count\": N, \"dist\": \"zipf\", \"s\": S} or null");
+  value->require_keys_among(keys::kKeys);
+  keys.count = static_cast<std::uint64_t>(value->at("count").integer(1, kKeysMax));
+  if (auto dist = value->get("dist")) keys.dist = dist->one_of({"uniform", "zipf"}) == 0 ? model::KeyDist::uniform : model::KeyDist::zipf;
+  if (auto s = value->get("s")) {
+    keys.zipf_s = s->number_at_least(0.0);
+    if (keys.zipf_s <= 0.0) s->expected("an exponent s > 0");
+  }
+  return keys;
+}
+
+model::Timestamps read_timestamps(Value const& object) {
+  auto value = object.get("timestamps");
+  if (!value) return model::Timestamps::local_clock;
+  return value->one_of({"local-clock", "lamport"}) == 0 ? model::Timestamps::local_clock : model::Timestamps::lamport;
+}
+
+void read_producer_delivery(Value const& value, model::ProducerConfig& producer) {
+  if (auto acks = value.get("acks")) producer.acks = std::array{Acks::none, Acks::leader, Acks::all}[acks->one_of({"#0", "#1", "all"})];
+  producer.idempotent = producer.acks == Acks::all;
+  if (auto idempotent = value.get("idempotent")) {
+    producer.idempotent = idempotent->boolean();
+    if (producer.idempotent && producer.acks != Acks::all) {
+      idempotent->fail("idempotence requires acks \"all\" (Kafka refuses enable.idempotence=true with acks=0 or 1)");
+    }
+  }
+  if (auto retries = value.get("retries")) producer.retries = retries->integer(0, 2147483647);
+  if (auto backoff = value.get("retry_backoff_ms")) producer.retry_backoff = backoff->duration_ms();
+  if (auto timeout = value.get("request_timeout_ms")) producer.request_timeout = timeout->duration_ms();
+  if (producer.request_timeout == 0) value.at("request_timeout_ms").expected("a duration > 0");
+  if (auto timeout = value.get("delivery_timeout_ms")) producer.delivery_timeout = timeout->duration_ms();
+  if (auto in_flight = value.get("max_in_flight")) producer.max_in_flight = static_cast<int>(in_flight->integer(1, 1000));
+  if (producer.idempotent && producer.max_in_flight > 5) {
+    value.at("max_in_flight").fail("an idempotent producer allows at most 5 requests in flight (Kafka's rule), got " +
+                                   std::to_string(producer.max_in_flight));
+  }
+  if (auto linger = value.get("linger_ms")) producer.linger = linger->duration_ms();
+  if (producer.delivery_timeout < producer.linger + producer.request_timeout) {
+    Value const at = value.has("delivery_timeout_ms") ? value.at("delivery_timeout_ms") : value;
+    at.fail("delivery_timeout_ms must be at least linger_ms + request_timeout_ms (Kafka's rule)");
+  }
+}
+
+model::ProducerConfig read_producer(Value const& value, model::WorldConfig const& world) {
+  value.require_keys_among(keys::kProducer);
+  model::ProducerConfig producer;
+  producer.name = value.at("name").name();
+  producer.topic = value.at("topic").name();
+  if (auto instances = value.get("instances")) producer.instances = static_cast<int>(instances->integer(1, kInstancesMax));
+  if (auto rate = value.get("rate_per_s")) {
+    producer.rate_per_s = rate->number_at_least(0.0);
+    if (*producer.rate_per_s <= 0.0) rate->expected("a rate > 0");
+  }
+  if (auto messages = value.get("messages")) producer.messages = static_cast<std::uint64_t>(messages->integer(0, 1000000000));
+  if (!producer.rate_per_s && !producer.messages) value.fail("a producer needs \"rate_per_s\", \"messages\" or both");
+  if (auto arrivals = value.get("arrivals")) {
+    producer.arrivals = arrivals->one_of({"poisson", "uniform"}) == 0 ? model::Arrivals::poisson : model::Arrivals::uniform;
+  }
+  producer.keys = read_keys(value.get("keys"));
+  read_producer_delivery(value, producer);
+  producer.timestamps = read_timestamps(value);
+  producer.zone = read_zone(value, world.network);
+  return producer;
+}
+
+model::FailureConfig read_on_failure(std::optional<Value> const& value) {
+  model::FailureConfig failure;
+  if (!value) return failure;
+  value->require_keys_among(keys::kOnFailure);
+  if (auto attempts = value->get("max_attempts")) failure.max_attempts = static_cast<int>(attempts->integer(1, 1000000));
+  if (auto backoff = value->get("backoff")) {
+    backoff->require_keys_among(keys::kBackoff);
+    if (auto initial = backoff->get("initial_ms")) failure.backoff.initial = initial->duration_ms();
+    if (auto multiplier = backoff->get("multiplier")) failure.backoff.multiplier = multiplier->number_at_least(1.0);
+    if (auto max = backoff->get("max_ms")) failure.backoff.max = max->duration_ms();
+    if (auto jitter = backoff->get("jitter")) {
+      failure.backoff.jitter = std::array{model::Jitter::none, model::Jitter::full, model::Jitter::equal,
+                                          model::Jitter::decorrelated}[jitter->one_of({"none", "full", "equal", "decorrelated"})];
+    }
+  }
+  if (auto then = value->get("then")) {
+    failure.then = std::array{model::AfterFailure::dead_letter, model::AfterFailure::skip,
+                              model::AfterFailure::block}[then->one_of({"dead-letter", "skip", "block"})];
+  }
+  return failure;
+}
+
+void read_group_processing(Value const& value, model::ConsumerGroupConfig& group) {
+  if (auto commit = value.get("commit")) {
+    group.commit = std::array{model::CommitMode::after_processing, model::CommitMode::before_processing,
+                              model::CommitMode::auto_commit}[commit->one_of({"after-processing", "before-processing", "auto"})];
+  }
+  if (auto interval = value.get("auto_commit_interval_ms")) group.auto_commit_interval = interval->duration_ms();
+  if (group.auto_commit_interval == 0) value.at("auto_commit_interval_ms").expected("a duration > 0");
+  if (auto processing = value.get("processing_ms")) group.processing = processing->distribution_ms();
+  if (auto dedup = value.get("dedup")) {
+    group.dedup = std::array{model::Dedup::none, model::Dedup::memory, model::Dedup::durable}[dedup->one_of({"none", "memory", "durable"})];
+  }
+  if (auto assignor = value.get("assignor")) {
+    group.assignor = std::array{model::Assignor::range, model::Assignor::round_robin,
+                                model::Assignor::sticky}[assignor->one_of({"range", "round-robin", "sticky"})];
+  }
+  group.on_failure = read_on_failure(value.get("on_failure"));
+  if (auto order_by = value.get("order_by")) {
+    group.order_by = order_by->one_of({"offset", "timestamp"}) == 0 ? model::OrderBy::offset : model::OrderBy::timestamp;
+  }
+  if (auto versions = value.get("schema_versions")) {
+    group.schema_versions.clear();
+    for (Value const& version : versions->array(1)) group.schema_versions.push_back(static_cast<int>(version.integer(1, 1000000)));
+  }
+  if (auto unknown = value.get("on_unknown_schema")) {
+    group.on_unknown_schema = unknown->one_of({"fail", "ignore"}) == 0 ? model::OnUnknownSchema::fail : model::OnUnknownSchema::ignore;
+  }
+  if (auto records = value.get("max_poll_records")) group.max_poll_records = static_cast<int>(records->integer(1, 1000000));
+}
+
+model::ConsumerGroupConfig read_group(Value const& value, model::WorldConfig const& world) {
+  value.require_keys_among(keys::kConsumerGroup);
+  model::ConsumerGroupConfig group;
+  group.name = value.at("name").name();
+  group.topic = value.at("topic").name();
+  if (auto instances = value.get("instances")) group.instances = static_cast<int>(instances->integer(1, kInstancesMax));
+  read_group_processing(value, group);
+  if (auto calls = value.get("calls")) group.calls = calls->name();
+  if (auto emits = value.get("emits")) {
+    emits->require_keys_among(keys::kEmits);
+    group.emits_topic = emits->at("topic").name();
+  }
+  if (auto session = value.get("session_timeout_ms")) group.session_timeout = session->duration_ms();
+  if (auto heartbeat = value.get("heartbeat_interval_ms")) group.heartbeat_interval = heartbeat->duration_ms();
+  if (group.heartbeat_interval == 0) value.at("heartbeat_interval_ms").expected("a duration > 0");
+  if (group.heartbeat_interval >= group.session_timeout) {
+    Value const at = value.has("heartbeat_interval_ms") ? value.at("heartbeat_interval_ms") : value;
+    at.fail("heartbeat_interval_ms must be lower than session_timeout_ms (Kafka's rule)");
+  }
+  group.timestamps = read_timestamps(value);
+  group.zone = read_zone(value, world.network);
+  return group;
+}
+
+model::ServiceConfig read_service(Value const& value, model::WorldConfig const& world) {
+  value.require_keys_among(keys::kService);
+  model::ServiceConfig service;
+  service.name = value.at("name").name();
+  if (auto capacity = value.get("capacity_per_s")) {
+    service.capacity_per_s = capacity->number_at_least(0.0);
+    if (*service.capacity_per_s <= 0.0) capacity->expected("a capacity > 0 or null");
+  }
+  if (auto latency = value.get("latency_ms")) service.latency = latency->distribution_ms();
+  service.zone = read_zone(value, world.network);
+  return service;
+}
+
+}  // namespace
+
+// Parts that need the whole document (names, faults, cross-references) are in loader_checks.cpp.
+model::WorldConfig read_world(Value const& root);
+std::vector<faults::Fault> read_faults(Value const& root, model::WorldConfig const& world);
+Expectations read_expectations(std::optional<Value> const& value);
+void check_references(Value const& root, model::WorldConfig const& world);
+
+model::WorldConfig read_world(Value const& root) {
+  model::WorldConfig world;
+  world.network = read_network(root.get("network"));
+  world.brokers = read_brokers(root.at("brokers"), world.network);
+  if (auto topics = root.get("topics")) {
+    for (Value const& topic : topics->array()) world.topics.push_back(read_topic(topic, world.brokers));
+  }
+  if (auto producers = root.get("producers")) {
+    for (Value const& producer : producers->array()) world.producers.push_back(read_producer(producer, world));
+  }
+  if (auto groups = root.get("consumer_groups")) {
+    for (Value const& group : groups->array()) world.consumer_groups.push_back(read_group(group, world));
+  }
+  if (auto services = root.get("services")) {
+    for (Value const& service : services->array()) world.services.push_back(read_service(service, world));
+  }
+  check_references(root, world);
+  return world;
+}
+
+Scenario load_scenario_json(nlohmann::json const& document, std::string const& file) {
+  Value const root(document, file, "/");
+  root.require_keys_among(keys::kTop);
+  Scenario scenario;
+  scenario.file = file;
+  scenario.name = root.at("name").name();
+  if (auto description = root.get("description")) scenario.description = description->string();
+  if (auto seed = root.get("seed")) scenario.seed = seed->unsigned_integer();
+  scenario.duration = root.at("duration_ms").duration_ms();
+  if (scenario.duration == 0) root.at("duration_ms").expected("a duration > 0");
+  scenario.drain = scenario.duration;
+  if (auto drain = root.get("drain_ms")) scenario.drain = drain->duration_ms();
+  if (scenario.duration > sim::kTimeMax / 2 || scenario.drain > sim::kTimeMax / 2) {
+    root.fail("duration_ms + drain_ms must fit in 64-bit microseconds");
+  }
+  if (auto heal = root.get("heal_at_drain")) scenario.heal_at_drain = heal->boolean();
+  scenario.world = read_world(root);
+  scenario.faults = read_faults(root, scenario.world);
+  scenario.expect = read_expectations(root.get("expect"));
+  return scenario;
+}
+
+Scenario load_scenario_text(std::string_view text, std::string const& file) {
+  return load_scenario_json(parse_scenario_text(text, file), file);
+}
+
+Scenario load_scenario_file(std::string const& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
+  if (S_ISDIR(info.st_mode)) throw ScenarioError(path + ": cannot read: is a directory");
+  if (!S_ISREG(info.st_mode)) throw ScenarioError(path + ": cannot read: not a regular file");
+  if (static_cast<std::uintmax_t>(info.st_size) > kFileBytesMax) {
+    throw ScenarioError(path + ": cannot read: larger than " + std::to_string(kFileBytesMax >> 20) + " MiB");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_scenario_text(text.str(), path);
+}
+
+}  // namespace brokersim::scenarios

@@ -1,0 +1,52 @@
+// The keys each object of a scenario file may have: one list, read by the loader (unknown keys) and by
+// the schema (additionalProperties), so the two cannot disagree about them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace brokersim::scenarios::keys {
+
+inline std::vector<std::string> const kTop = {"$schema", "$comment", "name", "description", "seed", "duration_ms",
+                                              "drain_ms", "heal_at_drain", "network", "brokers", "topics", "producers",
+                                              "consumer_groups", "services", "faults", "expect"};
+inline std::vector<std::string> const kNetwork = {"latency_ms", "zones", "links"};
+inline std::vector<std::string> const kLink = {"between", "latency_ms", "loss", "duplicate", "reorder"};
+inline std::vector<std::string> const kBrokers = {"count", "zones", "flush_interval_ms", "replica_lag_time_max_ms",
+                                                  "controller_failover_ms"};
+inline std::vector<std::string> const kTopic = {"name", "partitions", "replication_factor", "min_insync_replicas",
+                                                "unclean_leader_election"};
+inline std::vector<std::string> const kKeys = {"count", "dist", "s"};
+inline std::vector<std::string> const kProducer = {"name", "instances", "topic", "rate_per_s", "messages", "arrivals", "keys",
+                                                   "acks", "idempotent", "retries", "retry_backoff_ms", "request_timeout_ms",
+                                                   "delivery_timeout_ms", "max_in_flight", "linger_ms", "timestamps", "zone"};
+inline std::vector<std::string> const kOnFailure = {"max_attempts", "backoff", "then"};
+inline std::vector<std::string> const kBackoff = {"initial_ms", "multiplier", "max_ms", "jitter"};
+inline std::vector<std::string> const kEmits = {"topic"};
+inline std::vector<std::string> const kConsumerGroup = {
+    "name", "topic", "instances", "assignor", "commit", "auto_commit_interval_ms", "processing_ms", "dedup", "calls",
+    "on_failure", "emits", "order_by", "schema_versions", "on_unknown_schema", "max_poll_records", "session_timeout_ms",
+    "heartbeat_interval_ms", "timestamps", "zone"};
+inline std::vector<std::string> const kService = {"name", "capacity_per_s", "latency_ms", "zone"};
+inline std::vector<std::string> const kExpect = {"delivery", "ordering", "max_p99_latency_ms", "max_consumer_lag",
+                                                 "max_retry_amplification", "max_dead_lettered", "max_timestamp_inversions",
+                                                 "max_downstream_load"};
+inline std::vector<std::string> const kFaultKinds = {"crash", "partition", "link", "clock", "pause", "poison",
+                                                     "outage", "slowdown", "dlq_replay", "schema_change", "scale"};
+// Per fault kind (same order as kFaultKinds), besides "kind" and "at_ms".
+inline std::vector<std::vector<std::string>> const kFaultKeys = {
+    {"target", "restart_after_ms", "lose_unflushed"},
+    {"sides", "duration_ms", "one_way"},
+    {"between", "duration_ms", "latency_ms", "loss", "duplicate", "reorder"},
+    {"target", "offset_ms", "drift_ppm", "duration_ms"},
+    {"target", "duration_ms"},
+    {"target", "count", "every"},
+    {"target", "duration_ms"},
+    {"target", "factor", "duration_ms"},
+    {"target", "rate_per_s"},
+    {"target", "version"},
+    {"target", "instances"},
+};
+inline std::vector<std::string> const kSelector = {"leader_of", "random", "group"};
+
+}  // namespace brokersim::scenarios::keys

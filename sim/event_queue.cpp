@@ -1,0 +1,111 @@
+#include "sim/event_queue.h"
+
+#include "sim/assert.h"
+
+namespace brokersim::sim {
+
+namespace {
+constexpr std::size_t kArity = 4;
+}
+
+EventId EventQueue::push(Time at, ActorId actor, std::uint32_t kind, std::uint64_t arg0, std::uint64_t arg1) {
+  BROKERSIM_ASSERT(at >= 0);
+  BROKERSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - kSlotBits)));
+  std::uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    BROKERSIM_ASSERT(payloads_.size() <= kSlotMask);
+    slot = static_cast<std::uint32_t>(payloads_.size());
+    payloads_.push_back(Payload{actor, kind, arg0, arg1});
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    payloads_[slot] = Payload{actor, kind, arg0, arg1};
+  }
+  EventId const id = next_sequence_++;
+  heap_.push_back(make_key(at, (id << kSlotBits) | slot));
+  sift_up(heap_.size() - 1);
+  return id;
+}
+
+void EventQueue::reserve(std::size_t n) {
+  heap_.reserve(n);
+  payloads_.reserve(n);
+}
+
+void EventQueue::cancel(EventId id) {
+  BROKERSIM_ASSERT(id < next_sequence_);
+  cancelled_.insert(id);
+}
+
+bool EventQueue::empty() {
+  skip_cancelled();
+  return heap_.empty();
+}
+
+Time EventQueue::next_time() {
+  skip_cancelled();
+  BROKERSIM_ASSERT(!heap_.empty());
+  return time_of(heap_.front());
+}
+
+Event EventQueue::pop() {
+  skip_cancelled();
+  BROKERSIM_ASSERT(!heap_.empty());
+  Key const top = heap_.front();
+  auto const slot = static_cast<std::uint32_t>(order_of(top) & kSlotMask);
+  Payload const& payload = payloads_[slot];
+  Event const event{time_of(top), order_of(top) >> kSlotBits, payload.actor, payload.kind, payload.arg0, payload.arg1};
+  remove_top();
+  return event;
+}
+
+void EventQueue::skip_cancelled() {
+  while (!cancelled_.empty() && !heap_.empty()) {
+    auto const found = cancelled_.find(order_of(heap_.front()) >> kSlotBits);
+    if (found == cancelled_.end()) return;
+    cancelled_.erase(found);
+    remove_top();
+  }
+}
+
+void EventQueue::remove_top() {
+  free_slots_.push_back(static_cast<std::uint32_t>(order_of(heap_.front()) & kSlotMask));
+  heap_.front() = heap_.back();
+  heap_.pop_back();
+  if (!heap_.empty()) sift_down(0);
+}
+
+void EventQueue::sift_up(std::size_t index) {
+  Key const moving = heap_[index];
+  while (index > 0) {
+    std::size_t const parent = (index - 1) / kArity;
+    if (!(moving < heap_[parent])) break;
+    heap_[index] = heap_[parent];
+    index = parent;
+  }
+  heap_[index] = moving;
+}
+
+void EventQueue::sift_down(std::size_t index) {
+  std::size_t const count = heap_.size();
+  Key const moving = heap_[index];
+  for (;;) {
+    std::size_t const first = index * kArity + 1;
+    if (first >= count) break;
+    std::size_t best = first;
+    if (first + 3 < count) {
+      // A full set of four children: a tournament of selects rather than a chain of branches.
+      std::size_t const left = heap_[first + 1] < heap_[first] ? first + 1 : first;
+      std::size_t const right = heap_[first + 3] < heap_[first + 2] ? first + 3 : first + 2;
+      best = heap_[right] < heap_[left] ? right : left;
+    } else {
+      for (std::size_t child = first + 1; child < count; ++child) best = heap_[child] < heap_[best] ? child : best;
+    }
+    if (!(heap_[best] < moving)) break;
+    heap_[index] = heap_[best];
+    index = best;
+  }
+  heap_[index] = moving;
+}
+
+}  // namespace brokersim::sim

@@ -1,0 +1,70 @@
+// The pending-event set: a 4-ary min-heap of small events ordered by (time, insertion sequence).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_set>
+#include <vector>
+
+#include "sim/event.h"
+
+namespace brokersim::sim {
+
+// Pops events in (at, sequence) order, so events scheduled for the same microsecond run in the order
+// they were scheduled. The heap holds 16-byte keys — the time, and the sequence number with the slot of
+// the event's payload in its low bits — so sifting moves little memory; payloads stay put in a slab
+// whose freed slots are reused. A 4-ary heap halves the depth of a binary one.
+class EventQueue {
+ public:
+  // Schedules an event (its sequence is assigned here) and returns its id for cancel().
+  EventId push(Time at, ActorId actor, std::uint32_t kind, std::uint64_t arg0 = 0, std::uint64_t arg1 = 0);
+
+  // Marks a pending event so that it is dropped instead of popped. Only pending events may be cancelled
+  // (an actor cancels the timers it knows it armed). The set is only probed, never iterated, so it cannot
+  // change the order of events.
+  void cancel(EventId id);
+
+  // True when no live event is pending (cancelled ones left in the heap are skipped lazily).
+  bool empty();
+
+  // The time of the next live event; the queue must not be empty.
+  Time next_time();
+
+  // Removes and returns the next live event; the queue must not be empty.
+  Event pop();
+
+  // Pending events, cancelled ones included until they reach the top.
+  std::size_t size() const { return heap_.size(); }
+  std::uint64_t pushed() const { return next_sequence_; }
+  void reserve(std::size_t n);
+
+ private:
+  static constexpr int kSlotBits = 24;  // At most 2^24 (16.7 million) events pending at once.
+  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+
+  // (at << 64) | (sequence << kSlotBits) | slot: one 128-bit comparison orders by time, then by
+  // sequence (unique, so it decides ties); the compiler turns it into branch-free code.
+  __extension__ typedef unsigned __int128 Key;
+  struct Payload {
+    ActorId actor;
+    std::uint32_t kind;
+    std::uint64_t arg0;
+    std::uint64_t arg1;
+  };
+
+  static Key make_key(Time at, std::uint64_t order) { return (static_cast<Key>(at) << 64) | order; }
+  static Time time_of(Key key) { return static_cast<Time>(key >> 64); }
+  static std::uint64_t order_of(Key key) { return static_cast<std::uint64_t>(key); }
+  void sift_up(std::size_t index);
+  void sift_down(std::size_t index);
+  void remove_top();
+  void skip_cancelled();
+
+  std::vector<Key> heap_;
+  std::vector<Payload> payloads_;
+  std::vector<std::uint32_t> free_slots_;
+  std::unordered_set<EventId> cancelled_;
+  std::uint64_t next_sequence_ = 0;
+};
+
+}  // namespace brokersim::sim

@@ -1,0 +1,52 @@
+// The event loop: pops events in (time, sequence) order and hands each to the actor it is addressed to.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/event.h"
+#include "sim/event_queue.h"
+
+namespace brokersim::sim {
+
+class Simulation;
+
+// Anything that reacts to events: a broker, a client instance, the network, a fault. The kernel knows
+// nothing else about it; `kind` and the two payload words mean what the actor says they mean.
+class Actor {
+ public:
+  virtual ~Actor() = default;
+  virtual void on_event(Simulation& simulation, Event const& event) = 0;
+};
+
+// Owns the clock and the pending events. Actors are registered by pointer and addressed by index, so
+// their order is the order of registration, never of addresses.
+class Simulation {
+ public:
+  ActorId add_actor(Actor* actor);
+
+  Time now() const { return now_; }
+
+  // Schedules an event `delay` from now (delay >= 0); same-time events run in scheduling order.
+  EventId schedule(Time delay, ActorId actor, std::uint32_t kind, std::uint64_t arg0 = 0, std::uint64_t arg1 = 0);
+  EventId schedule_at(Time at, ActorId actor, std::uint32_t kind, std::uint64_t arg0 = 0, std::uint64_t arg1 = 0);
+  void cancel(EventId id) { queue_.cancel(id); }
+
+  // Runs events until none is pending, the next one is later than `until`, or `events_max` have run in
+  // this call (a bound on every loop: a model bug that schedules forever ends instead of hanging).
+  // Returns the number of events dispatched. The clock ends at the last event's time, or at `until`
+  // when events later than `until` are still pending.
+  std::uint64_t run_until(Time until, std::uint64_t events_max = UINT64_MAX);
+
+  std::uint64_t events_dispatched() const { return dispatched_; }
+  std::size_t pending() const { return queue_.size(); }
+  bool idle() { return queue_.empty(); }
+
+ private:
+  EventQueue queue_;
+  std::vector<Actor*> actors_;
+  Time now_ = 0;
+  std::uint64_t dispatched_ = 0;
+};
+
+}  // namespace brokersim::sim

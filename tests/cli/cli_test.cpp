@@ -1,0 +1,126 @@
+// End-to-end tests of the brokersim program: exit codes, outputs written all at once or not at all,
+// and byte-identical reports for one scenario and seed.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "support/run_program.h"
+
+namespace fs = std::filesystem;
+using brokersim::testing::make_temp_dir;
+using brokersim::testing::read_file;
+using brokersim::testing::run_brokersim;
+using brokersim::testing::source_path;
+
+namespace {
+
+std::string const kQuickstart = "scenarios/examples/orders-quickstart.json";
+
+void write_text(std::string const& path, std::string const& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+}  // namespace
+
+TEST_CASE("cli: --version and --help answer 0; no command is a usage error", "[cli]") {
+  auto const version = run_brokersim({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out.rfind("brokersim ", 0) == 0);
+  auto const help = run_brokersim({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("run") != std::string::npos);
+  CHECK(help.out.find("validate") != std::string::npos);
+  CHECK(run_brokersim({"run", "--help"}).exit_code == 0);
+  CHECK(run_brokersim({}).exit_code == 2);
+  auto const unknown = run_brokersim({"frobnicate"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("unknown command \"frobnicate\"") != std::string::npos);
+}
+
+TEST_CASE("cli: run rejects bad usage with 2 and writes nothing", "[cli]") {
+  std::string const dir = make_temp_dir("usage");
+  std::string const out = dir + "/out";
+  CHECK(run_brokersim({"run"}).exit_code == 2);
+  CHECK(run_brokersim({"run", source_path(kQuickstart), "--seed", "-3", "--out", out}).exit_code == 2);
+  CHECK(run_brokersim({"run", source_path(kQuickstart), "--seed", "99999999999999999999", "--out", out}).exit_code == 2);
+  CHECK(run_brokersim({"run", source_path(kQuickstart), "--format", "pdf", "--out", out}).exit_code == 2);
+  CHECK(run_brokersim({"run", source_path(kQuickstart), "--bogus", "--out", out}).exit_code == 2);
+  CHECK(run_brokersim({"run", dir + "/missing.json", "--out", out}).exit_code == 2);
+  CHECK_FALSE(fs::exists(out));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: bad input files are exit 2 with a message, never a crash", "[cli]") {
+  std::string const dir = make_temp_dir("bad");
+  write_text(dir + "/empty.json", "");
+  write_text(dir + "/not-json.json", "brokers: 3\n");
+  write_text(dir + "/deep.json", std::string(200000, '[') + std::string(200000, ']'));
+  fs::create_directory(dir + "/a-directory.json");
+  for (char const* name : {"empty.json", "not-json.json", "deep.json", "a-directory.json", "missing.json"}) {
+    std::string const path = dir + "/" + name;
+    INFO(path);
+    auto const validate = run_brokersim({"validate", path});
+    CHECK(validate.exit_code == 2);
+    CHECK(validate.err.find(path) != std::string::npos);
+    auto const run = run_brokersim({"run", path, "--out", dir + "/out"});
+    CHECK(run.exit_code == 2);
+    CHECK_FALSE(fs::exists(dir + "/out"));
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: run writes all four reports and exits with the verdict", "[cli]") {
+  std::string const dir = make_temp_dir("run");
+  auto const result = run_brokersim({"run", source_path(kQuickstart), "--out", dir});
+  CHECK((result.exit_code == 0 || result.exit_code == 1));
+  for (char const* name : {"report.json", "report.md", "report.html", "junit.xml"}) {
+    INFO(name);
+    CHECK_FALSE(read_file(dir + "/" + name).empty());
+  }
+  std::string const json = read_file(dir + "/report.json");
+  for (char const* key : {"\"brokersim_version\"", "\"scenario\"", "\"seed\"", "\"verdict\"", "\"expect\"", "\"broken\"",
+                          "\"violations\"", "\"metrics\"", "\"examples\"", "\"lost\"", "\"retry_amplification\""}) {
+    INFO(key);
+    CHECK(json.find(key) != std::string::npos);
+  }
+  // No temporary files are left beside the reports.
+  for (auto const& entry : fs::directory_iterator(dir)) CHECK(entry.path().filename().string()[0] != '.');
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: two runs of one scenario and seed write byte-identical report.json", "[cli]") {
+  std::string const first = make_temp_dir("first");
+  std::string const second = make_temp_dir("second");
+  for (char const* scenario : {"scenarios/examples/orders-quickstart.json", "scenarios/kafka/acks1-leader-crash.json"}) {
+    INFO(scenario);
+    auto const a = run_brokersim({"run", source_path(scenario), "--seed", "42", "--out", first, "--format", "json"});
+    auto const b = run_brokersim({"run", source_path(scenario), "--seed", "42", "--out", second, "--format", "json"});
+    REQUIRE(a.exit_code == b.exit_code);
+    std::string const report = read_file(first + "/report.json");
+    CHECK_FALSE(report.empty());
+    CHECK(report == read_file(second + "/report.json"));
+    // A different seed is a different run.
+    run_brokersim({"run", source_path(scenario), "--seed", "43", "--out", second, "--format", "json"});
+    CHECK(report != read_file(second + "/report.json"));
+  }
+  fs::remove_all(first);
+  fs::remove_all(second);
+}
+
+TEST_CASE("cli: schema prints a draft 2020-12 JSON Schema", "[cli]") {
+  auto const result = run_brokersim({"schema"});
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("https://json-schema.org/draft/2020-12/schema") != std::string::npos);
+}
+
+TEST_CASE("cli: validate accepts every scenario of the library", "[cli]") {
+  for (auto const& entry : fs::recursive_directory_iterator(source_path("scenarios"))) {
+    if (entry.path().extension() != ".json") continue;
+    INFO(entry.path().string());
+    auto const result = run_brokersim({"validate", entry.path().string()});
+    CHECK(result.exit_code == 0);
+  }
+}
