@@ -41,6 +41,18 @@ Broker::Broker(int index, WorldConfig const& config, Controller& controller, Gro
   }
 }
 
+std::uint32_t Replica::epoch_at(std::int64_t offset) const {
+  auto const run = std::upper_bound(epoch_starts.begin(), epoch_starts.end(), offset,
+                                    [](std::int64_t o, auto const& start) { return o < start.second; });
+  BROKERSIM_ASSERT(run != epoch_starts.begin());
+  return std::prev(run)->first;
+}
+
+void Broker::reserve_logs(std::size_t messages) {
+  std::size_t const share = messages / std::max<std::size_t>(1, controller_.partition_count());
+  for (Replica& replica : replicas_) replica.log.reserve(share + share / 8);
+}
+
 Replica* Broker::find(std::uint32_t partition) {
   if (partition >= replica_of_partition_.size() || replica_of_partition_[partition] < 0) return nullptr;
   return &replicas_[static_cast<std::size_t>(replica_of_partition_[partition])];
@@ -251,7 +263,7 @@ void Broker::append(Replica& replica, std::uint32_t message, std::uint32_t epoch
     BROKERSIM_ASSERT(replica.epoch_starts.empty() || replica.epoch_starts.back().first < epoch);
     replica.epoch_starts.emplace_back(epoch, replica.log_end());
   }
-  replica.log.push_back(LogEntry{message, epoch});
+  replica.log.push_back(message);
   MessageRecord const& record = truth_.messages[message];
   if (record.producer < replica.producers.size()) {
     Replica::ProducerState& state = replica.producers[record.producer];
@@ -333,7 +345,15 @@ void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, 
   if (error == ErrorCode::none && offset >= 0) {
     std::int64_t const limit = follower ? replica.log_end() : replica.high_watermark;
     std::int64_t const end = std::min<std::int64_t>(limit, offset + static_cast<std::int64_t>(max_records));
-    if (end > offset) response.entries.assign(replica.log.begin() + offset, replica.log.begin() + end);
+    // Records travel with their epochs (followers keep them); the epoch runs are few, so each is looked
+    // up once per run of records rather than per record.
+    std::uint32_t epoch = end > offset ? replica.epoch_at(offset) : 0;
+    auto next_run = std::upper_bound(replica.epoch_starts.begin(), replica.epoch_starts.end(), offset,
+                                     [](std::int64_t o, auto const& start) { return o < start.second; });
+    for (std::int64_t o = offset; o < end; ++o) {
+      if (next_run != replica.epoch_starts.end() && next_run->second == o) epoch = (next_run++)->first;
+      response.entries.push_back(LogEntry{replica.log[static_cast<std::size_t>(o)], epoch});
+    }
   }
   net.send(simulation, id);
 }
@@ -527,7 +547,7 @@ void Broker::truncate(sim::Simulation& simulation, Replica& replica, std::int64_
   BROKERSIM_ASSERT(offset >= 0);
   if (truth_.tracer.active()) {
     for (std::int64_t cut = offset; cut < replica.log_end(); ++cut) {
-      truth_.tracer.record(simulation.now(), replica.log[static_cast<std::size_t>(cut)].message, id(), TraceKind::truncated, cut);
+      truth_.tracer.record(simulation.now(), replica.log[static_cast<std::size_t>(cut)], id(), TraceKind::truncated, cut);
     }
   }
   replica.log.resize(static_cast<std::size_t>(offset));
@@ -542,7 +562,7 @@ void Broker::truncate(sim::Simulation& simulation, Replica& replica, std::int64_
 void Broker::rebuild_producer_state(Replica& replica) {
   std::fill(replica.producers.begin(), replica.producers.end(), Replica::ProducerState{});
   for (std::size_t offset = 0; offset < replica.log.size(); ++offset) {
-    MessageRecord const& record = truth_.messages[replica.log[offset].message];
+    MessageRecord const& record = truth_.messages[replica.log[offset]];
     if (record.producer >= replica.producers.size()) continue;
     Replica::ProducerState& state = replica.producers[record.producer];
     if (record.producer_epoch < state.epoch) continue;

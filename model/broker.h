@@ -58,7 +58,9 @@ struct Replica {
   };
 
   std::uint32_t partition = 0;
-  std::vector<LogEntry> log;                 // Offset = index; no retention.
+  // Offset = index; no retention. Each record is a message id; the leader epoch of each record is kept
+  // run-length encoded in epoch_starts (records of one epoch are contiguous), 4 bytes a record in all.
+  std::vector<std::uint32_t> log;
   std::vector<std::pair<std::uint32_t, std::int64_t>> epoch_starts;  // (leader epoch, first offset).
   std::int64_t high_watermark = 0;
   std::int64_t flushed = 0;                  // Durable prefix; the rest is in the page cache.
@@ -74,7 +76,9 @@ struct Replica {
   std::vector<ProducerState> producers;      // Per producer instance.
 
   std::int64_t log_end() const { return static_cast<std::int64_t>(log.size()); }
-  std::uint32_t last_epoch() const { return log.empty() ? 0 : log.back().epoch; }
+  std::uint32_t last_epoch() const { return epoch_starts.empty() ? 0 : epoch_starts.back().first; }
+  // The leader epoch the record at `offset` was appended in.
+  std::uint32_t epoch_at(std::int64_t offset) const;
 };
 
 // A broker node: broker-i. Leaders append produce requests, answer fetches, keep the ISR and the high
@@ -89,6 +93,9 @@ class Broker : public Node {
   Broker(int index, WorldConfig const& config, Controller& controller, GroundTruth& truth, std::size_t producers);
 
   void set_group_sink(GroupMessageSink* sink) { group_sink_ = sink; }
+  // Sizes each log for its share of `messages` (spread over every topic's partitions), with a margin for
+  // uneven keys; a log that outgrows it grows as usual.
+  void reserve_logs(std::size_t messages);
   void start(sim::Simulation& simulation);
   int index() const { return index_; }
 

@@ -25,12 +25,13 @@ struct MessageRecord {
   std::uint32_t producer = 0;           // Index into GroundTruth::producer_instances.
   std::uint32_t sequence = 0;           // The instance's n-th send, from 0: names it ("order-service-1#4711").
   std::uint32_t partition_sequence = 0; // Idempotence: the sequence number of its latest (re)assignment.
-  std::uint16_t producer_epoch = 0;     // Idempotence: the producer epoch that sequence belongs to.
   std::uint32_t key = kNoKey;           // Key number (the key is "k<key>").
   std::int32_t partition = -1;          // Global partition index.
+  std::uint16_t producer_epoch = 0;     // Idempotence: the producer epoch that sequence belongs to.
   std::uint8_t send_failed = 0;         // The producer gave up on it (delivery timeout, retries exhausted).
   std::uint8_t poison = 0;              // A malformed message: every handler fails on it.
 };
+static_assert(sizeof(MessageRecord) == 40, "one record per message: keep it compact");
 
 // What one consumer group did with each message (indexed by message id; messages of other topics stay
 // at their initial values).
@@ -53,10 +54,18 @@ struct GroupTruth {
   }
   void grow(std::uint32_t message) {
     if (message < effects.size()) return;
-    std::size_t const size = std::max<std::size_t>(message + 1, effects.size() * 2);
+    std::size_t const wanted = std::max<std::size_t>(message + 1, effects.size() * 2);
+    std::size_t const size = effects.capacity() > message ? effects.capacity() : wanted;
     first_effect_at.resize(size, kNever);
     effects.resize(size, 0);
     dead_lettered.resize(size, 0);
+  }
+  // Sizes the per-message tables for the messages the run is expected to send, so they need not grow
+  // by doubling (which would leave up to half of them unused).
+  void reserve(std::size_t messages) {
+    first_effect_at.reserve(messages);
+    effects.reserve(messages);
+    dead_lettered.reserve(messages);
   }
   std::uint16_t effects_of(std::uint32_t message) const { return message < effects.size() ? effects[message] : 0; }
 };

@@ -1,5 +1,7 @@
 #include "model/world.h"
 
+#include <algorithm>
+
 #include "model/controller_cluster_view.h"
 
 #include "sim/assert.h"
@@ -27,8 +29,27 @@ std::uint32_t topic_index(WorldConfig const& config, std::string const& name) {
   return 0;
 }
 
+namespace {
+
+// How many messages the producers will send, with a margin for the randomness of arrivals.
+std::size_t expected_messages(WorldConfig const& config, Time production_end) {
+  double total = 0.0;
+  double const seconds = static_cast<double>(production_end) / static_cast<double>(sim::kMicrosPerSecond);
+  for (ProducerConfig const& producer : config.producers) {
+    double per_instance = producer.rate_per_s ? *producer.rate_per_s * seconds : static_cast<double>(*producer.messages);
+    if (producer.messages) per_instance = std::min(per_instance, static_cast<double>(*producer.messages));
+    total += per_instance * producer.instances;
+  }
+  constexpr double kReserveMax = 1e8;  // Beyond this, let the vectors grow as they need.
+  return static_cast<std::size_t>(std::min(total * 1.01 + 1000.0, kReserveMax));
+}
+
+}  // namespace
+
 World::World(WorldConfig const& config, std::uint64_t seed, Time production_end)
     : config_(config), network_(config.network, seed) {
+  std::size_t const messages = expected_messages(config, production_end);
+  truth_.messages.reserve(messages);
   controller_ = std::make_unique<Controller>(config, initial_layout(config), seed, truth_);
   std::size_t producer_instances = 0;
   for (ProducerConfig const& producer : config.producers) producer_instances += static_cast<std::size_t>(producer.instances);
@@ -38,6 +59,7 @@ World::World(WorldConfig const& config, std::uint64_t seed, Time production_end)
     NodeId const id = network_.add_node("broker-" + std::to_string(b), NodeKind::broker, zone_index(config, zone));
     BROKERSIM_ASSERT(id == static_cast<NodeId>(b));
     brokers_.push_back(std::make_unique<Broker>(b, config, *controller_, truth_, producer_instances));
+    brokers_.back()->reserve_logs(messages);
   }
   for (ProducerConfig const& producer : config.producers) {
     std::uint32_t const topic = topic_index(config, producer.topic);
@@ -64,6 +86,7 @@ void World::add_consumer_groups(std::uint64_t seed) {
     GroupTruth group_truth;
     group_truth.name = group.name;
     group_truth.topic = topic;
+    group_truth.reserve(truth_.messages.capacity());
     truth_.groups.push_back(std::move(group_truth));
     coordinators_.push_back(std::make_unique<GroupCoordinator>(
         group, static_cast<std::uint32_t>(g), controller_->layout().first_partition[topic], config_.topics[topic].partitions,

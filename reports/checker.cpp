@@ -155,6 +155,7 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   report.expect = scenario.expect;
   FinalLogs const logs = index_final_logs(world);
   Tally tally;
+  tally.latencies.reserve(world.truth().messages.size() * world.truth().groups.size());
   count_sends(world.truth(), tally.metrics);
   for (std::size_t group = 0; group < world.truth().groups.size(); ++group) classify_group(world, logs, group, tally);
   classify_unread(world, logs, tally);

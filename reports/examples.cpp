@@ -5,6 +5,7 @@
 #include <string>
 
 #include "reports/report_tables.h"
+#include "sim/assert.h"
 
 namespace brokersim::reports {
 
@@ -266,20 +267,19 @@ FinalLogs index_final_logs(model::World const& world) {
   FinalLogs logs;
   std::size_t const messages = world.truth().messages.size();
   logs.offset_of.assign(messages, -1);
-  std::vector<std::uint8_t> seen(messages, 0);
   for (std::uint32_t p = 0; p < world.controller().partition_count(); ++p) {
     int const broker = authoritative_broker(world, p);
     logs.authority.push_back(broker);
     model::Replica const* replica = world.broker(broker).replica(p);
     if (replica == nullptr) continue;
+    BROKERSIM_ASSERT(replica->log.size() < static_cast<std::size_t>(INT32_MAX));
     for (std::size_t offset = 0; offset < replica->log.size(); ++offset) {
-      std::uint32_t const message = replica->log[offset].message;
-      if (seen[message]) {
-        ++logs.log_duplicates;
+      std::uint32_t const message = replica->log[offset];
+      if (logs.offset_of[message] >= 0) {
+        ++logs.log_duplicates;  // The first copy keeps the message's offset.
         continue;
       }
-      seen[message] = 1;
-      logs.offset_of[message] = static_cast<std::int64_t>(offset);
+      logs.offset_of[message] = static_cast<std::int32_t>(offset);
     }
   }
   return logs;

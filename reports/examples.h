@@ -14,7 +14,7 @@ namespace brokersim::reports {
 // Where every message ended up: its offset in its partition's authoritative log (the leader's, or
 // while the partition is offline the longest live replica's), or -1 when no such log holds it.
 struct FinalLogs {
-  std::vector<std::int64_t> offset_of;  // Per message.
+  std::vector<std::int32_t> offset_of;  // Per message (a log holds < 2^31 records: 8 GiB of ids alone).
   std::vector<int> authority;           // Per partition: the broker whose log counts, or -1.
   std::uint64_t log_duplicates = 0;     // Records that repeat an earlier record of the same send.
 };
