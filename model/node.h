@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "model/clock.h"
 #include "sim/assert.h"
 #include "sim/simulation.h"
 
@@ -36,6 +37,9 @@ class Node : public sim::Actor {
   bool paused(Time now) const { return now < paused_until_; }
   bool responsive(Time now) const { return alive_ && !paused(now); }
   std::uint16_t incarnation() const { return incarnation_; }
+  // The node's own clock (clock faults move it; timestamps read it).
+  LocalClock& clock() { return clock_; }
+  LocalClock const& clock() const { return clock_; }
 
   // Registers the node with the kernel and the network; called once by the World.
   void attach(sim::Simulation& simulation, Network& network);
@@ -89,6 +93,7 @@ class Node : public sim::Actor {
   bool alive_ = true;
   std::uint16_t incarnation_ = 0;
   Time paused_until_ = 0;
+  LocalClock clock_;
 };
 
 }  // namespace brokersim::model
