@@ -102,23 +102,23 @@ std::vector<model::NodeId> FaultInjector::resolve(NodeSelector const& selector) 
 }
 
 void FaultInjector::begin(sim::Simulation& simulation, std::size_t index) {
-  Fault const& fault = faults_[index];
-  if (auto const* crash = std::get_if<Crash>(&fault.action)) {
-    for (model::NodeId node : resolve(crash->target)) {
-      if (!world_.network().node(node).alive()) continue;
-      world_.crash(simulation, node, crash->lose_unflushed);
-      crashed_.push_back(node);
-      record(simulation, node, "crash", crash->lose_unflushed ? "lost its unflushed log tail" : "");
-      if (crash->restart_after) simulation.schedule(*crash->restart_after, self_, kRestart, node);
-    }
-    return;
+  std::visit([&](auto const& action) { apply(simulation, action); }, faults_[index].action);
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, Crash const& crash) {
+  for (model::NodeId node : resolve(crash.target)) {
+    if (!world_.network().node(node).alive()) continue;
+    world_.crash(simulation, node, crash.lose_unflushed);
+    crashed_.push_back(node);
+    record(simulation, node, "crash", crash.lose_unflushed ? "lost its unflushed log tail" : "");
+    if (crash.restart_after) simulation.schedule(*crash.restart_after, self_, kRestart, node);
   }
-  if (auto const* pause = std::get_if<Pause>(&fault.action)) {
-    for (model::NodeId node : resolve(pause->target)) {
-      world_.pause(simulation, node, pause->duration);
-      record(simulation, node, "pause", "for " + milliseconds(pause->duration));
-    }
-    return;
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, Pause const& pause) {
+  for (model::NodeId node : resolve(pause.target)) {
+    world_.pause(simulation, node, pause.duration);
+    record(simulation, node, "pause", "for " + milliseconds(pause.duration));
   }
 }
 

@@ -32,6 +32,12 @@ class FaultInjector : public sim::Actor {
 
   std::vector<model::NodeId> resolve(NodeSelector const& selector);
   void begin(sim::Simulation& simulation, std::size_t index);
+
+  // One function per fault kind: what happens when it begins. A kind without one is not simulated yet.
+  void apply(sim::Simulation& simulation, Crash const& crash);
+  void apply(sim::Simulation& simulation, Pause const& pause);
+  template <typename Unsupported>
+  void apply(sim::Simulation&, Unsupported const&) {}
   void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail);
 
   std::vector<Fault> const& faults_;
