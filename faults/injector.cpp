@@ -18,7 +18,16 @@ std::string milliseconds(Time micros) {
 }
 
 bool simulated(FaultAction const& action) {
-  return std::holds_alternative<Crash>(action) || std::holds_alternative<Pause>(action);
+  return std::holds_alternative<Crash>(action) || std::holds_alternative<Pause>(action) ||
+         std::holds_alternative<Partition>(action) || std::holds_alternative<LinkFault>(action) ||
+         std::holds_alternative<ClockFault>(action);
+}
+
+std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes) {
+  std::string text;
+  for (std::size_t i = 0; i < nodes.size() && i < 6; ++i) text += (i ? ", " : "") + world.network().name(nodes[i]);
+  if (nodes.size() > 6) text += ", ... (" + std::to_string(nodes.size()) + " nodes)";
+  return text;
 }
 
 }  // namespace
@@ -61,6 +70,18 @@ void FaultInjector::on_event(sim::Simulation& simulation, sim::Event const& even
         world_.restart(simulation, node);
         record(simulation, node, "restart", "healed when the drain began");
       }
+      for (std::size_t i = 0; i < cuts_.size(); ++i) end_partition(simulation, i);
+      for (std::size_t i = 0; i < links_.size(); ++i) end_link(simulation, i);
+      for (std::size_t i = 0; i < skews_.size(); ++i) end_clock(simulation, i);
+      return;
+    case kEndPartition:
+      end_partition(simulation, static_cast<std::size_t>(event.arg0));
+      return;
+    case kEndLink:
+      end_link(simulation, static_cast<std::size_t>(event.arg0));
+      return;
+    case kEndClock:
+      end_clock(simulation, static_cast<std::size_t>(event.arg0));
       return;
     default:
       BROKERSIM_ASSERT(false);
@@ -119,6 +140,112 @@ void FaultInjector::apply(sim::Simulation& simulation, Pause const& pause) {
   for (model::NodeId node : resolve(pause.target)) {
     world_.pause(simulation, node, pause.duration);
     record(simulation, node, "pause", "for " + milliseconds(pause.duration));
+  }
+}
+
+std::vector<model::NodeId> FaultInjector::resolve_all(std::vector<NodeSelector> const& selectors) {
+  std::vector<model::NodeId> nodes;
+  for (NodeSelector const& selector : selectors) {
+    for (model::NodeId node : resolve(selector)) nodes.push_back(node);
+  }
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  return nodes;
+}
+
+// Cuts every connection from the first side to the second (and back unless one_way); a single side is
+// cut off from every other node.
+void FaultInjector::apply(sim::Simulation& simulation, Partition const& partition) {
+  std::vector<model::NodeId> const first = resolve_all(partition.sides[0]);
+  std::vector<model::NodeId> second;
+  if (partition.sides.size() > 1) {
+    second = resolve_all(partition.sides[1]);
+  } else {
+    for (model::NodeId node = 0; node < world_.network().node_count(); ++node) {
+      if (!std::binary_search(first.begin(), first.end(), node)) second.push_back(node);
+    }
+  }
+  Cut cut;
+  for (model::NodeId a : first) {
+    for (model::NodeId b : second) {
+      if (a == b) continue;
+      cut.connections.emplace_back(a, b);
+      if (!partition.one_way) cut.connections.emplace_back(b, a);
+    }
+  }
+  for (auto const& [from, to] : cut.connections) world_.network().cut_traffic(from, to);
+  cut.active = true;
+  cuts_.push_back(std::move(cut));
+  std::string const detail = (partition.one_way ? "cannot send to " : "cut off from ") + node_list(world_, second) +
+                             " for " + milliseconds(partition.duration);
+  for (model::NodeId node : first) record(simulation, node, "partition", detail);
+  world_.controller().on_connectivity_change(simulation);
+  simulation.schedule(partition.duration, self_, kEndPartition, cuts_.size() - 1);
+}
+
+void FaultInjector::end_partition(sim::Simulation& simulation, std::size_t index) {
+  Cut& cut = cuts_[index];
+  if (!cut.active) return;
+  cut.active = false;
+  for (auto const& [from, to] : cut.connections) world_.network().restore_traffic(from, to);
+  if (!cut.connections.empty()) record(simulation, cut.connections.front().first, "heal", "partition healed");
+  world_.controller().on_connectivity_change(simulation);
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, LinkFault const& link) {
+  std::vector<model::NodeId> const a = resolve(link.between[0]);
+  std::vector<model::NodeId> const b = resolve(link.between[1]);
+  std::vector<std::pair<model::NodeId, model::NodeId>> pairs;
+  for (model::NodeId x : a) {
+    for (model::NodeId y : b) {
+      if (x != y) pairs.emplace_back(x, y);
+    }
+  }
+  model::LinkConfig behaviour;
+  behaviour.latency = link.latency;
+  behaviour.loss = link.loss;
+  behaviour.duplicate = link.duplicate;
+  behaviour.reorder = link.reorder;
+  links_.push_back(Link{world_.network().add_link_fault(pairs, behaviour), true});
+  std::string detail = "link to " + node_list(world_, b) + " degraded for " + milliseconds(link.duration);
+  for (model::NodeId node : a) record(simulation, node, "link", detail);
+  simulation.schedule(link.duration, self_, kEndLink, links_.size() - 1);
+}
+
+void FaultInjector::end_link(sim::Simulation&, std::size_t index) {
+  Link& link = links_[index];
+  if (!link.active) return;
+  link.active = false;
+  world_.network().clear_link_fault(link.handle);
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, ClockFault const& clock) {
+  Skew skew;
+  skew.nodes = resolve(clock.target);
+  for (model::NodeId node : skew.nodes) {
+    model::LocalClock& local = world_.network().node(node).clock();
+    if (clock.offset != 0) local.jump(clock.offset);
+    if (clock.drift_ppm != 0.0) local.set_drift(simulation.now(), clock.drift_ppm);
+    record(simulation, node, "clock",
+           (clock.offset != 0 ? "jumped " + milliseconds(clock.offset) : std::string()) +
+               (clock.drift_ppm != 0.0 ? (clock.offset != 0 ? ", " : "") + std::string("drifting ") +
+                                             std::to_string(clock.drift_ppm) + " ppm"
+                                       : std::string()));
+  }
+  skew.active = true;
+  skews_.push_back(std::move(skew));
+  if (clock.duration) simulation.schedule(*clock.duration, self_, kEndClock, skews_.size() - 1);
+}
+
+// The clock is set right again (an NTP step back to true time) and stops drifting.
+void FaultInjector::end_clock(sim::Simulation& simulation, std::size_t index) {
+  Skew& skew = skews_[index];
+  if (!skew.active) return;
+  skew.active = false;
+  for (model::NodeId node : skew.nodes) {
+    model::LocalClock& local = world_.network().node(node).clock();
+    local.set_drift(simulation.now(), 0.0);
+    local.jump(simulation.now() - local.read(simulation.now()));
   }
 }
 

@@ -28,7 +28,23 @@ class FaultInjector : public sim::Actor {
   static std::vector<char const*> unsupported_kinds(std::vector<Fault> const& faults);
 
  private:
-  enum EventType : std::uint32_t { kBegin = 0, kRestart = 1, kHeal = 2 };
+  enum EventType : std::uint32_t { kBegin = 0, kRestart = 1, kHeal = 2, kEndPartition = 3, kEndLink = 4, kEndClock = 5 };
+
+  // A partition in force: the directed connections it cut.
+  struct Cut {
+    std::vector<std::pair<model::NodeId, model::NodeId>> connections;
+    bool active = false;
+  };
+  // A link fault in force: its handle in the network.
+  struct Link {
+    std::size_t handle = 0;
+    bool active = false;
+  };
+  // A clock fault in force: the nodes whose clocks it moved.
+  struct Skew {
+    std::vector<model::NodeId> nodes;
+    bool active = false;
+  };
 
   std::vector<model::NodeId> resolve(NodeSelector const& selector);
   void begin(sim::Simulation& simulation, std::size_t index);
@@ -36,6 +52,15 @@ class FaultInjector : public sim::Actor {
   // One function per fault kind: what happens when it begins. A kind without one is not simulated yet.
   void apply(sim::Simulation& simulation, Crash const& crash);
   void apply(sim::Simulation& simulation, Pause const& pause);
+  void apply(sim::Simulation& simulation, Partition const& partition);
+  void apply(sim::Simulation& simulation, LinkFault const& link);
+  void apply(sim::Simulation& simulation, ClockFault const& clock);
+
+  // Ends of lasting faults.
+  void end_partition(sim::Simulation& simulation, std::size_t cut);
+  void end_link(sim::Simulation& simulation, std::size_t link);
+  void end_clock(sim::Simulation& simulation, std::size_t clock);
+  std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors);
   template <typename Unsupported>
   void apply(sim::Simulation&, Unsupported const&) {}
   void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail);
@@ -45,6 +70,9 @@ class FaultInjector : public sim::Actor {
   sim::RandomStream random_;
   sim::ActorId self_ = 0;
   std::vector<model::NodeId> crashed_;  // Nodes this injector crashed (restarted or not), for healing.
+  std::vector<Cut> cuts_;
+  std::vector<Link> links_;
+  std::vector<Skew> skews_;
 };
 
 }  // namespace brokersim::faults

@@ -21,15 +21,41 @@ Controller::Controller(WorldConfig const& config, ClusterLayout layout, std::uin
   paused_until_.assign(count, 0);
 }
 
-void Controller::attach(sim::Simulation& simulation, std::vector<Broker*> brokers) {
+void Controller::attach(sim::Simulation& simulation, std::vector<Broker*> brokers, Network const& network) {
   self_ = simulation.add_actor(this);
   brokers_ = std::move(brokers);
+  network_ = &network;
+  cut_off_.assign(brokers_.size(), false);
   BROKERSIM_ASSERT(brokers_.size() == available_.size());
 }
 
 bool Controller::eligible(int broker) const {
   auto const b = static_cast<std::size_t>(broker);
-  return available_[b] && brokers_[b]->alive();
+  return available_[b] && brokers_[b]->alive() && reaches_majority(broker);
+}
+
+bool Controller::reaches_majority(int broker) const {
+  if (network_ == nullptr) return true;  // Before attach: everyone is connected.
+  std::size_t reached = 0;
+  for (int other = 0; other < static_cast<int>(brokers_.size()); ++other) {
+    NodeId const a = broker_node(broker);
+    NodeId const b = broker_node(other);
+    if (other == broker || (network_->connected(a, b) && network_->connected(b, a))) ++reached;
+  }
+  return reached * 2 > brokers_.size();
+}
+
+void Controller::on_connectivity_change(sim::Simulation& simulation) {
+  for (int broker = 0; broker < static_cast<int>(brokers_.size()); ++broker) {
+    auto const b = static_cast<std::size_t>(broker);
+    bool const reaches = reaches_majority(broker);
+    if (!reaches && available_[b]) {
+      simulation.schedule(config_.brokers.controller_failover, self_, kReachabilityCheck, b);
+    } else if (reaches && cut_off_[b]) {
+      cut_off_[b] = false;
+      if (brokers_[b]->alive() && !failover_pending_[b]) unfence(simulation, broker);
+    }
+  }
 }
 
 int Controller::coordinator_broker(std::uint32_t group) const {
@@ -49,13 +75,20 @@ void Controller::on_event(sim::Simulation& simulation, sim::Event const& event) 
     case kFailover:
       failover_pending_[b] = false;
       fence(simulation, broker);
-      if (brokers_[b]->alive()) unfence(simulation, broker);  // It restarted meanwhile: it rejoins now.
+      if (brokers_[b]->alive() && !cut_off_[b]) unfence(simulation, broker);  // It restarted meanwhile: it rejoins now.
       return;
     case kPauseCheck:
       if (brokers_[b]->alive() && paused_until_[b] > simulation.now()) fence(simulation, broker);
       return;
+    case kReachabilityCheck:
+      if (brokers_[b]->alive() && available_[b] && !reaches_majority(broker)) {
+        cut_off_[b] = true;
+        fence(simulation, broker);
+      }
+      return;
     case kPauseEnd:
-      if (brokers_[b]->alive() && !available_[b] && !failover_pending_[b] && paused_until_[b] <= simulation.now()) {
+      if (brokers_[b]->alive() && !available_[b] && !failover_pending_[b] && !cut_off_[b] &&
+          paused_until_[b] <= simulation.now()) {
         unfence(simulation, broker);
       }
       return;
@@ -74,7 +107,7 @@ void Controller::on_broker_crashed(sim::Simulation& simulation, int broker) {
 void Controller::on_broker_restarted(sim::Simulation& simulation, int broker) {
   auto const b = static_cast<std::size_t>(broker);
   // Restarting before the failover changes nothing: the failover still happens, then it rejoins.
-  if (failover_pending_[b]) return;
+  if (failover_pending_[b] || cut_off_[b]) return;
   unfence(simulation, broker);
 }
 
@@ -156,7 +189,7 @@ void Controller::elect(sim::Simulation& simulation, std::uint32_t partition) {
 void Controller::notify(sim::Simulation& simulation, std::uint32_t partition) {
   for (int broker : layout_.partitions[partition].replicas) {
     Broker& target = *brokers_[static_cast<std::size_t>(broker)];
-    if (!target.alive()) continue;
+    if (!target.alive() || (network_ != nullptr && !reaches_majority(broker))) continue;  // It cannot hear the controller.
     Time const delay = config_.network.latency.sample(random_);
     simulation.schedule(delay, target.actor(), target.encode(Broker::kMetadataType), partition);
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/metadata.h"
+#include "model/network.h"
 #include "model/node.h"
 #include "model/truth.h"
 #include "sim/random.h"
@@ -24,7 +25,7 @@ class Controller : public sim::Actor {
  public:
   Controller(WorldConfig const& config, ClusterLayout layout, std::uint64_t seed, GroundTruth& truth);
 
-  void attach(sim::Simulation& simulation, std::vector<Broker*> brokers);
+  void attach(sim::Simulation& simulation, std::vector<Broker*> brokers, Network const& network);
   void on_event(sim::Simulation& simulation, sim::Event const& event) override;
 
   ClusterLayout const& layout() const { return layout_; }
@@ -43,14 +44,21 @@ class Controller : public sim::Actor {
   void on_broker_restarted(sim::Simulation& simulation, int broker);
   void on_broker_paused(sim::Simulation& simulation, int broker, Time duration);
 
+  // The network changed (a partition began or healed). The controller quorum runs on the brokers, so a
+  // broker that cannot reach a majority of them cannot reach it: after controller_failover it is fenced
+  // like a dead one (its leaderships move to the majority side, its ISR changes are refused), and it is
+  // unfenced when it can reach a majority again.
+  void on_connectivity_change(sim::Simulation& simulation);
+
   // AlterPartition from the current leader: accepted only from the leader of the current epoch, as
   // Kafka fences zombie leaders.
   bool alter_isr(std::uint32_t partition, int leader, std::uint32_t leader_epoch, std::vector<int> const& isr);
 
  private:
-  enum EventType : std::uint32_t { kFailover = 0, kPauseCheck = 1, kPauseEnd = 2 };
+  enum EventType : std::uint32_t { kFailover = 0, kPauseCheck = 1, kPauseEnd = 2, kReachabilityCheck = 3 };
 
   bool eligible(int broker) const;
+  bool reaches_majority(int broker) const;
   void fence(sim::Simulation& simulation, int broker);
   void unfence(sim::Simulation& simulation, int broker);
   void elect(sim::Simulation& simulation, std::uint32_t partition);
@@ -65,6 +73,8 @@ class Controller : public sim::Actor {
   std::vector<bool> available_;          // Not fenced.
   std::vector<bool> failover_pending_;   // Per broker: died, partitions not yet failed over.
   std::vector<Time> paused_until_;
+  std::vector<bool> cut_off_;            // Per broker: fenced because it cannot reach the quorum.
+  Network const* network_ = nullptr;
 };
 
 }  // namespace brokersim::model

@@ -21,10 +21,14 @@ using EnvelopeId = std::uint32_t;
 inline constexpr std::uint32_t kDeliverType = 0xFFFE;
 
 // Delivers envelopes between nodes. Each ordered pair of nodes is one TCP connection: messages on it
-// arrive in the order they were sent (a later message never overtakes an earlier one), each after a
-// latency drawn from the link's distribution. A message is dropped when its link loses it, when the link
-// is cut at sending or at arrival, or when the destination is down; the sender learns of it only by a
-// timeout, as in the real thing.
+// arrive in the order they were sent (a later message never overtakes an earlier one). Zones and the
+// links between them form a graph (Boost.Graph): a message between nodes of different zones takes the
+// lowest-latency route (Dijkstra over the links' mean latencies) and samples the latency of each hop; a
+// link between two nodes, or a node and a zone, overrides the route for that pair. Nodes of one zone (or
+// without one) talk over the network's default latency. Each hop may lose, duplicate or reorder a
+// message (a reordered message is delayed past later ones). A message is also dropped when its
+// connection is cut (partition and link faults) at sending or at arrival; the sender learns of it only
+// by a timeout. A request that reaches a dead process is answered by a connection reset.
 class Network {
  public:
   Network(NetworkConfig const& config, std::uint64_t seed);
@@ -60,20 +64,38 @@ class Network {
   void restore_traffic(NodeId from, NodeId to);
   bool connected(NodeId from, NodeId to) const { return cuts_[index(from, to)] == 0; }
 
+  // Link fault seam: while in force, messages between each pair (both directions) also go through
+  // `behaviour` (its latency added, its loss, duplication and reordering applied). Returns a handle for
+  // clear_link_fault.
+  std::size_t add_link_fault(std::vector<std::pair<NodeId, NodeId>> const& pairs, LinkConfig const& behaviour);
+  void clear_link_fault(std::size_t handle);
+
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t messages_dropped() const { return dropped_; }
+  std::uint64_t messages_duplicated() const { return duplicated_; }
 
  private:
-  // What applies to one ordered pair of nodes, resolved once from the configured links.
-  struct PathBehaviour {
+  // One hop of a route: a link's behaviour (index 0 is the network's default).
+  struct Hop {
     Distribution latency;
     double loss = 0.0;
+    double duplicate = 0.0;
+    double reorder = 0.0;
+  };
+  // What a message on one connection goes through, drawn once per message.
+  struct Passage {
+    Time latency = 0;
+    bool lost = false;
+    bool duplicated = false;
+    bool reordered = false;
   };
 
   std::size_t index(NodeId from, NodeId to) const { return static_cast<std::size_t>(from) * names_.size() + to; }
-  PathBehaviour const& behaviour(NodeId from, NodeId to) const { return behaviours_[path_behaviour_[index(from, to)]]; }
-  bool link_matches(LinkConfig const& link, NodeId a, NodeId b) const;
   bool names_node_or_zone(std::string const& name, NodeId node) const;
+  int zone_named(std::string const& name) const;
+  void build_routes();
+  Passage pass(NodeId from, NodeId to);
+  void deliver(sim::Simulation& simulation, EnvelopeId id, Time arrival);
 
   NetworkConfig const& config_;
   sim::RandomStream random_;
@@ -83,8 +105,12 @@ class Network {
   std::vector<Node*> nodes_;
   std::vector<Time> last_arrival_;              // Per connection: FIFO order.
   std::vector<std::uint16_t> cuts_;             // Per connection: active cuts.
-  std::vector<std::uint16_t> path_behaviour_;   // Per connection: index into behaviours_.
-  std::vector<PathBehaviour> behaviours_;
+  std::vector<Hop> hops_;                       // 0: the default; then one per configured link.
+  std::vector<std::uint32_t> route_begin_;      // Per connection: its hops are route_hops_[begin, end).
+  std::vector<std::uint32_t> route_end_;
+  std::vector<std::uint16_t> route_hops_;
+  std::vector<std::int32_t> link_fault_;        // Per connection: a hop a link fault adds, or -1.
+  std::uint64_t duplicated_ = 0;
   std::deque<Envelope> pool_;  // A deque: references stay valid while handlers acquire more.
   std::vector<EnvelopeId> free_;
   std::uint64_t sent_ = 0;

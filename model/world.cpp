@@ -123,7 +123,7 @@ void World::start(sim::Simulation& simulation) {
   for (auto& producer : producers_) producer->attach(simulation, network_);
   for (auto& consumer : consumers_) consumer->attach(simulation, network_);
   network_.finish_setup();
-  controller_->attach(simulation, std::move(brokers));
+  controller_->attach(simulation, std::move(brokers), network_);
   for (auto& broker : brokers_) {
     broker->set_group_sink(&router_);
     broker->start(simulation);

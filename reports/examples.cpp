@@ -180,9 +180,11 @@ std::string lost_cause(model::World const& world, std::uint32_t id, std::vector<
   std::string cause = leader + " appended it at " + offset + " as leader and it was acked (" + acks + ")";
   TimelineEntry const* crash = first_of(timeline, "crash", leader, append->at);
   TimelineEntry const* pause = first_of(timeline, "pause", leader, append->at);
-  TimelineEntry const* stop = crash != nullptr ? crash : pause;
+  TimelineEntry const* partition = first_of(timeline, "partition", leader, append->at);
+  TimelineEntry const* stop = crash != nullptr ? crash : pause != nullptr ? pause : partition;
   if (stop != nullptr) {
-    cause += "; " + leader + (crash ? " crashed " : " froze ") + ms_text(stop->at - append->at) + " later";
+    char const* what = stop == crash ? " crashed " : stop == pause ? " froze " : " was cut off by a network partition ";
+    cause += "; " + leader + what + ms_text(stop->at - append->at) + " later";
     if (crash && crash->detail.find("unflushed") != std::string::npos) cause += ", losing its unflushed log tail,";
     std::string followers;
     for (TimelineEntry const& entry : timeline) {
