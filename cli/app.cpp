@@ -46,6 +46,27 @@ std::vector<Command> const& commands() {
        "2 for bad input (nothing is written then).\n",
        {{"seed", "out", "format"}, {}},
        &run_command},
+      {"batch",
+       "run many scenarios over many seeds, in parallel or sharded, and summarise",
+       "usage: brokersim batch PATH... [--seeds N | --seeds A..B] [--jobs N] [--shard I/N | --shards N] [--out DIR]\n\n"
+       "Runs every *.json scenario under the given files and folders (recursively) for every seed.\n"
+       "  --seeds N      seeds 1..N; --seeds A..B: seeds A to B (default: each scenario's own seed)\n"
+       "  --jobs N       parallel runs (default: the number of cores)\n"
+       "  --shard I/N    run only the I-th (0-based) of N disjoint slices of the (scenario, seed) pairs;\n"
+       "                 with --shards N, I comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID\n"
+       "  --out DIR      where to write (default: out)\n\n"
+       "Writes DIR/summary.json (the same bytes whatever --jobs is), summary.md, summary.html, junit.xml,\n"
+       "timing.json (wall-clock figures) and, for each failing run, DIR/runs/<scenario>/seed-N/ with its reports.\n"
+       "Exit code 0 when every run held its expectations, 1 when any broke one, 2 for bad input.\n",
+       {{"seeds", "jobs", "shard", "shards", "out"}, {}},
+       &batch_command},
+      {"merge",
+       "combine the outputs of a batch's shards",
+       "usage: brokersim merge DIR... --out DIR\n\n"
+       "Combines the output folders of the shards of one batch into what the unsharded batch writes.\n"
+       "Exit code 0 when every run held its expectations, 1 when any broke one, 2 for bad input.\n",
+       {{"out"}, {}},
+       &merge_command},
       {"validate",
        "check scenario files without running them",
        "usage: brokersim validate SCENARIO.json...\n\n"

@@ -33,7 +33,9 @@ void write_output_files(std::string const& directory, std::vector<OutputFile> co
   std::string const suffix = ".tmp-" + std::to_string(::getpid());
   std::vector<fs::path> written;
   for (auto const& [name, content] : files) {
-    fs::path const temporary = fs::path(directory) / ("." + name + suffix);
+    fs::path const target = fs::path(directory) / name;  // `name` may hold subfolders (batch: runs/...).
+    fs::create_directories(target.parent_path(), error);
+    fs::path const temporary = target.parent_path() / ("." + target.filename().string() + suffix);
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (out) written.push_back(temporary);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));

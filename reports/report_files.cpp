@@ -19,21 +19,6 @@ std::string escape_markdown_cell(std::string const& text) {
   return escaped;
 }
 
-// Escapes text for HTML and XML content and attribute values alike.
-std::string escape_markup(std::string const& text) {
-  std::string escaped;
-  for (char const c : text) {
-    switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '\'': escaped += "&#39;"; break;
-      default: escaped += c;
-    }
-  }
-  return escaped;
-}
 
 void markdown_table(std::ostream& out, char const* first, char const* second, std::vector<Row> const& rows) {
   out << "| " << first << " | " << second << " |\n|---|---:|\n";

@@ -8,6 +8,21 @@
 
 namespace brokersim::reports {
 
+std::string escape_markup(std::string const& text) {
+  std::string escaped;
+  for (char const c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      case '\'': escaped += "&#39;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
 std::string format_number(double value) {
   char buffer[64];
   if (std::floor(value) == value && std::fabs(value) < 1e15) {

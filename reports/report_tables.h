@@ -22,6 +22,9 @@ std::vector<Row> metric_rows(Metrics const& metrics);
 // Each declared expectation with "held" or "broken".
 std::vector<Row> expectation_rows(Report const& report);
 
+// Escapes text for HTML and XML content and attribute values alike.
+std::string escape_markup(std::string const& text);
+
 // A number as reports print it: integral values without a fraction, others with up to 3 decimals.
 std::string format_number(double value);
 

@@ -1,0 +1,283 @@
+// `brokersim batch` and `brokersim merge`.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include "cli/batch.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/runner.h"
+#include "reports/report_files.h"
+#include "scenarios/loader.h"
+
+namespace brokersim::cli {
+
+namespace fs = std::filesystem;
+
+std::string SeedRange::describe() const {
+  if (scenario_seed) return "each scenario's seed";
+  return first == last ? "seed " + std::to_string(first) : "seeds " + std::to_string(first) + ".." + std::to_string(last);
+}
+
+SeedRange parse_seed_range(std::string const& text) {
+  SeedRange range;
+  range.scenario_seed = false;
+  if (auto const dots = text.find(".."); dots != std::string::npos) {
+    range.first = parse_unsigned("seeds", text.substr(0, dots));
+    range.last = parse_unsigned("seeds", text.substr(dots + 2));
+    if (range.last < range.first) throw UsageError("option --seeds: the range " + text + " is empty");
+  } else {
+    range.first = 1;
+    range.last = parse_unsigned("seeds", text);
+    if (range.last == 0) throw UsageError("option --seeds: expected at least 1 seed, got 0");
+  }
+  if (range.last - range.first >= 100000000) throw UsageError("option --seeds: at most 100000000 seeds per batch");
+  return range;
+}
+
+std::pair<std::uint64_t, std::uint64_t> parse_shard(std::string const& text) {
+  auto const slash = text.find('/');
+  if (slash == std::string::npos) throw UsageError("option --shard: expected I/N, e.g. 0/4, got \"" + text + "\"");
+  std::uint64_t const index = parse_unsigned("shard", text.substr(0, slash));
+  std::uint64_t const count = parse_unsigned("shard", text.substr(slash + 1));
+  if (count == 0 || index >= count) throw UsageError("option --shard: expected 0 <= I < N, got \"" + text + "\"");
+  return {index, count};
+}
+
+std::vector<std::string> collect_scenario_files(std::vector<std::string> const& paths) {
+  std::vector<std::string> files;
+  for (std::string const& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      for (auto const& entry : fs::recursive_directory_iterator(path, error)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path().string());
+      }
+    } else if (fs::exists(path, error)) {
+      files.push_back(path);
+    } else {
+      throw UsageError(path + ": no such file or directory");
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+std::vector<PlannedRun> plan_batch(std::vector<scenarios::Scenario> const& scenarios, SeedRange const& seeds,
+                                   std::uint64_t shard, std::uint64_t shards) {
+  std::vector<PlannedRun> plan;
+  std::uint64_t index = 0;
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    std::uint64_t const first = seeds.scenario_seed ? scenarios[s].seed : seeds.first;
+    std::uint64_t const last = seeds.scenario_seed ? scenarios[s].seed : seeds.last;
+    for (std::uint64_t seed = first;; ++seed) {
+      if (index++ % shards == shard) plan.push_back(PlannedRun{s, seed});
+      if (seed == last) break;
+    }
+  }
+  return plan;
+}
+
+namespace {
+
+// The shard from --shard, or from a job array's index (Kubernetes Indexed Jobs, Slurm arrays) with the
+// count from --shards or SLURM_ARRAY_TASK_COUNT.
+std::pair<std::uint64_t, std::uint64_t> shard_of(Arguments const& arguments) {
+  if (auto const shard = arguments.option("shard")) return parse_shard(*shard);
+  char const* index = std::getenv("JOB_COMPLETION_INDEX");
+  if (index == nullptr) index = std::getenv("SLURM_ARRAY_TASK_ID");
+  if (index == nullptr) return {0, 1};
+  std::optional<std::string> count = arguments.option("shards");
+  if (!count) {
+    if (char const* slurm_count = std::getenv("SLURM_ARRAY_TASK_COUNT")) count = slurm_count;
+  }
+  if (!count) throw UsageError("a job index is set (JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) but not the shard count: pass --shards N");
+  return parse_shard(std::string(index) + "/" + *count);
+}
+
+std::string run_directory(std::string const& file, std::uint64_t seed) {
+  std::string relative = fs::path(file).lexically_normal().string();
+  while (relative.rfind("../", 0) == 0) relative = relative.substr(3);
+  if (!relative.empty() && relative[0] == '/') relative = relative.substr(1);
+  if (relative.size() > 5 && relative.compare(relative.size() - 5, 5, ".json") == 0) relative.resize(relative.size() - 5);
+  return "runs/" + relative + "/seed-" + std::to_string(seed);
+}
+
+// Runs the plan on `jobs` threads; results land by plan index, so their order does not depend on jobs.
+std::vector<reports::Report> execute(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
+                                     unsigned jobs, std::ostream& err, std::vector<double>& wall_seconds) {
+  std::vector<reports::Report> results(plan.size());
+  wall_seconds.assign(plan.size(), 0.0);
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::atomic<std::size_t> failed{0};
+  std::mutex progress;
+  bool const terminal = ::isatty(2) != 0;
+  auto const start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (std::size_t i = next++; i < plan.size(); i = next++) {
+      auto const begun = std::chrono::steady_clock::now();
+      results[i] = run_scenario(scenarios[plan[i].scenario], plan[i].seed);
+      wall_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+      if (!results[i].passed()) ++failed;
+      std::size_t const finished = ++done;
+      if (!terminal) continue;
+      std::lock_guard<std::mutex> lock(progress);
+      double const elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double const eta = elapsed / static_cast<double>(finished) * static_cast<double>(plan.size() - finished);
+      err << "\rbatch: " << finished << "/" << plan.size() << " runs, " << failed.load() << " failed, ETA "
+          << static_cast<long>(eta + 0.5) << " s   " << std::flush;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& thread : threads) thread.join();
+  if (terminal) err << "\n";
+  return results;
+}
+
+std::vector<OutputFile> summary_files(reports::Summary const& summary, std::string const& timing) {
+  return {{"summary.json", reports::summary_to_json(summary).dump(2) + "\n"},
+          {"summary.md", reports::summary_markdown(summary)},
+          {"summary.html", reports::summary_html(summary)},
+          {"junit.xml", reports::summary_junit(summary)},
+          {"timing.json", timing}};
+}
+
+void print_outcome(reports::Summary const& summary, std::string const& directory, std::ostream& out) {
+  out << "batch: " << summary.runs.size() << " runs, " << summary.failed() << " broke an expectation; summary in "
+      << directory << "/summary.md\n";
+  for (reports::RunRecord const& run : summary.runs) {
+    if (!run.passed) out << "  FAIL " << reports::replay_command(run.file, run.seed) << "\n";
+  }
+}
+
+}  // namespace
+
+int batch_command(Arguments const& arguments, Streams& streams) {
+  if (arguments.operands.empty()) throw UsageError("batch takes scenario files or folders (see brokersim batch --help)");
+  SeedRange const seeds = arguments.option("seeds") ? parse_seed_range(*arguments.option("seeds")) : SeedRange{};
+  auto const [shard, shards] = shard_of(arguments);
+  unsigned jobs = std::max(1U, std::thread::hardware_concurrency());
+  if (auto const text = arguments.option("jobs")) jobs = static_cast<unsigned>(std::clamp<std::uint64_t>(parse_unsigned("jobs", *text), 1, 1024));
+  std::string const directory = arguments.option("out").value_or("out");
+  std::vector<std::string> const files = collect_scenario_files(arguments.operands);
+  if (files.empty()) throw UsageError("no *.json scenario file found");
+  // Every file is checked before anything runs: one bad file stops the batch with exit code 2.
+  std::vector<scenarios::Scenario> loaded;
+  bool bad = false;
+  for (std::string const& file : files) {
+    try {
+      loaded.push_back(scenarios::load_scenario_file(file));
+    } catch (scenarios::ScenarioError const& error) {
+      streams.err << error.what() << "\n";
+      bad = true;
+    }
+  }
+  if (bad) return kExitBadInput;
+  std::vector<PlannedRun> const plan = plan_batch(loaded, seeds, shard, shards);
+  std::vector<double> wall;
+  auto const begun = std::chrono::steady_clock::now();
+  std::vector<reports::Report> const results = execute(loaded, plan, jobs, streams.err, wall);
+  double const total = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+
+  reports::Summary summary;
+  summary.seeds = seeds.describe();
+  summary.planned_runs = plan_batch(loaded, seeds, 0, 1).size();
+  std::vector<OutputFile> files_out;
+  nlohmann::ordered_json timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
+  nlohmann::ordered_json per_run = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    summary.runs.push_back(reports::record_of(results[i]));
+    per_run.push_back({{"file", results[i].scenario_file}, {"seed", results[i].seed}, {"wall_seconds", wall[i]}});
+    if (results[i].passed()) continue;
+    std::string const run_dir = run_directory(results[i].scenario_file, results[i].seed);
+    for (auto& [name, content] : reports::render_reports(results[i], reports::ReportFormats::all())) {
+      files_out.emplace_back(run_dir + "/" + name, std::move(content));
+    }
+  }
+  timing["runs"] = std::move(per_run);
+  for (auto& file : summary_files(summary, timing.dump(2) + "\n")) files_out.push_back(std::move(file));
+  try {
+    write_output_files(directory, files_out);
+  } catch (std::runtime_error const& error) {
+    streams.err << "brokersim: " << error.what() << "\n";
+    return kExitBadInput;
+  }
+  print_outcome(summary, directory, streams.out);
+  return summary.failed() == 0 ? kExitHeld : kExitViolations;
+}
+
+int merge_command(Arguments const& arguments, Streams& streams) {
+  if (arguments.operands.empty()) throw UsageError("merge takes the output folders of a batch's shards");
+  auto const directory = arguments.option("out");
+  if (!directory) throw UsageError("merge needs --out DIR");
+  reports::Summary merged;
+  std::vector<OutputFile> files_out;
+  nlohmann::ordered_json shards = nlohmann::ordered_json::array();
+  for (std::size_t d = 0; d < arguments.operands.size(); ++d) {
+    std::string const& shard_dir = arguments.operands[d];
+    std::ifstream in(shard_dir + "/summary.json");
+    if (!in) throw UsageError(shard_dir + "/summary.json: cannot read");
+    reports::Summary part;
+    try {
+      part = reports::summary_from_json(nlohmann::json::parse(in));
+    } catch (std::exception const& error) {
+      throw UsageError(shard_dir + "/summary.json: " + error.what());
+    }
+    if (d == 0) {
+      merged.seeds = part.seeds;
+      merged.planned_runs = part.planned_runs;
+    } else if (part.seeds != merged.seeds || part.planned_runs != merged.planned_runs) {
+      throw UsageError(shard_dir + ": a shard of another batch (its seeds or run count differ)");
+    }
+    for (auto& run : part.runs) merged.runs.push_back(std::move(run));
+    std::ifstream timing(shard_dir + "/timing.json");
+    std::ostringstream timing_text;
+    timing_text << timing.rdbuf();
+    shards.push_back({{"dir", shard_dir}, {"timing", nlohmann::json::parse(timing_text.str(), nullptr, false)}});
+    std::error_code error;
+    if (fs::is_directory(shard_dir + "/runs", error)) {
+      for (auto const& entry : fs::recursive_directory_iterator(shard_dir + "/runs")) {
+        if (!entry.is_regular_file()) continue;
+        std::ifstream file(entry.path(), std::ios::binary);
+        std::ostringstream content;
+        content << file.rdbuf();
+        files_out.emplace_back(fs::relative(entry.path(), shard_dir).string(), content.str());
+      }
+    }
+  }
+  std::sort(merged.runs.begin(), merged.runs.end(),
+            [](auto const& a, auto const& b) { return a.file != b.file ? a.file < b.file : a.seed < b.seed; });
+  for (std::size_t i = 1; i < merged.runs.size(); ++i) {
+    if (merged.runs[i].file == merged.runs[i - 1].file && merged.runs[i].seed == merged.runs[i - 1].seed) {
+      throw UsageError("the shards overlap: " + merged.runs[i].file + " seed " + std::to_string(merged.runs[i].seed) + " appears twice");
+    }
+  }
+  if (merged.runs.size() != merged.planned_runs) {
+    streams.err << "brokersim: warning: the shards hold " << merged.runs.size() << " of the batch's " << merged.planned_runs
+                << " runs\n";
+  }
+  std::sort(files_out.begin(), files_out.end());
+  for (auto& file : summary_files(merged, nlohmann::ordered_json{{"merged_shards", shards}}.dump(2) + "\n")) files_out.push_back(std::move(file));
+  try {
+    write_output_files(*directory, files_out);
+  } catch (std::runtime_error const& error) {
+    streams.err << "brokersim: " << error.what() << "\n";
+    return kExitBadInput;
+  }
+  print_outcome(merged, *directory, streams.out);
+  return merged.failed() == 0 ? kExitHeld : kExitViolations;
+}
+
+}  // namespace brokersim::cli

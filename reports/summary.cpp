@@ -1,0 +1,261 @@
+#include "reports/summary.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "brokersim_version.h"
+#include "reports/report_files.h"
+#include "reports/report_tables.h"
+
+namespace brokersim::reports {
+
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr std::size_t kHeaviestShown = 10;
+
+ordered_json violations_json(Violations const& v) {
+  return ordered_json{{"lost", v.lost},
+                      {"skipped", v.skipped},
+                      {"unprocessed", v.unprocessed},
+                      {"dead_lettered", v.dead_lettered},
+                      {"duplicate", v.duplicate},
+                      {"reordered", v.reordered},
+                      {"timestamp_inversion", v.timestamp_inversion}};
+}
+
+Violations violations_from(json const& j) {
+  Violations v;
+  v.lost = j.at("lost").get<std::uint64_t>();
+  v.skipped = j.at("skipped").get<std::uint64_t>();
+  v.unprocessed = j.at("unprocessed").get<std::uint64_t>();
+  v.dead_lettered = j.at("dead_lettered").get<std::uint64_t>();
+  v.duplicate = j.at("duplicate").get<std::uint64_t>();
+  v.reordered = j.at("reordered").get<std::uint64_t>();
+  v.timestamp_inversion = j.at("timestamp_inversion").get<std::uint64_t>();
+  return v;
+}
+
+void add(Violations& total, Violations const& v) {
+  total.lost += v.lost;
+  total.skipped += v.skipped;
+  total.unprocessed += v.unprocessed;
+  total.dead_lettered += v.dead_lettered;
+  total.duplicate += v.duplicate;
+  total.reordered += v.reordered;
+  total.timestamp_inversion += v.timestamp_inversion;
+}
+
+// Per scenario file, in file order.
+struct ScenarioTotals {
+  std::string name;
+  std::uint64_t runs = 0;
+  std::uint64_t failed = 0;
+  std::vector<std::uint64_t> failed_seeds;
+  Violations violations;
+};
+
+std::map<std::string, ScenarioTotals> per_scenario(Summary const& summary) {
+  std::map<std::string, ScenarioTotals> totals;
+  for (RunRecord const& run : summary.runs) {
+    ScenarioTotals& t = totals[run.file];
+    t.name = run.scenario;
+    ++t.runs;
+    if (!run.passed) {
+      ++t.failed;
+      t.failed_seeds.push_back(run.seed);
+    }
+    add(t.violations, run.violations);
+  }
+  return totals;
+}
+
+std::vector<RunRecord const*> heaviest(Summary const& summary) {
+  std::vector<RunRecord const*> runs;
+  for (RunRecord const& run : summary.runs) runs.push_back(&run);
+  std::stable_sort(runs.begin(), runs.end(), [](auto const* a, auto const* b) { return a->events > b->events; });
+  if (runs.size() > kHeaviestShown) runs.resize(kHeaviestShown);
+  return runs;
+}
+
+std::string broken_text(std::vector<std::string> const& broken) {
+  std::string text;
+  for (std::string const& name : broken) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+
+}  // namespace
+
+RunRecord record_of(Report const& report) {
+  RunRecord record;
+  record.scenario = report.scenario_name;
+  record.file = report.scenario_file;
+  record.seed = report.seed;
+  record.passed = report.passed();
+  record.broken = report.broken;
+  record.violations = report.violations;
+  record.events = report.metrics.events;
+  record.produced = report.metrics.produced;
+  record.p99_latency_ms = report.metrics.latency.p99_ms;
+  return record;
+}
+
+std::uint64_t Summary::failed() const {
+  return static_cast<std::uint64_t>(std::count_if(runs.begin(), runs.end(), [](auto const& r) { return !r.passed; }));
+}
+
+std::string replay_command(std::string const& file, std::uint64_t seed) {
+  return "brokersim run " + file + " --seed " + std::to_string(seed);
+}
+
+ordered_json summary_to_json(Summary const& summary) {
+  ordered_json out;
+  out["brokersim_version"] = BROKERSIM_VERSION;
+  out["seeds"] = summary.seeds;
+  out["runs"] = summary.runs.size();
+  out["planned_runs"] = summary.planned_runs;
+  out["verdicts"] = ordered_json{{"pass", summary.runs.size() - summary.failed()}, {"fail", summary.failed()}};
+  Violations total;
+  for (RunRecord const& run : summary.runs) add(total, run.violations);
+  out["violations"] = violations_json(total);
+  ordered_json scenarios = ordered_json::array();
+  for (auto const& [file, t] : per_scenario(summary)) {
+    scenarios.push_back(ordered_json{{"name", t.name}, {"file", file}, {"runs", t.runs}, {"pass", t.runs - t.failed},
+                                     {"fail", t.failed}, {"failed_seeds", t.failed_seeds}, {"violations", violations_json(t.violations)}});
+  }
+  out["scenarios"] = std::move(scenarios);
+  ordered_json failures = ordered_json::array();
+  for (RunRecord const& run : summary.runs) {
+    if (run.passed) continue;
+    failures.push_back(ordered_json{{"scenario", run.scenario}, {"file", run.file}, {"seed", run.seed},
+                                    {"broken", run.broken}, {"replay", replay_command(run.file, run.seed)}});
+  }
+  out["failures"] = std::move(failures);
+  ordered_json heavy = ordered_json::array();
+  for (RunRecord const* run : heaviest(summary)) {
+    heavy.push_back(ordered_json{{"scenario", run->scenario}, {"file", run->file}, {"seed", run->seed}, {"events", run->events}});
+  }
+  out["heaviest"] = std::move(heavy);
+  ordered_json records = ordered_json::array();
+  for (RunRecord const& run : summary.runs) {
+    records.push_back(ordered_json{{"file", run.file}, {"scenario", run.scenario}, {"seed", run.seed}, {"passed", run.passed},
+                                   {"broken", run.broken}, {"violations", violations_json(run.violations)},
+                                   {"events", run.events}, {"produced", run.produced}, {"p99_latency_ms", run.p99_latency_ms}});
+  }
+  out["records"] = std::move(records);
+  return out;
+}
+
+Summary summary_from_json(json const& in) {
+  try {
+    Summary summary;
+    summary.seeds = in.at("seeds").get<std::string>();
+    summary.planned_runs = in.at("planned_runs").get<std::uint64_t>();
+    for (json const& r : in.at("records")) {
+      RunRecord run;
+      run.file = r.at("file").get<std::string>();
+      run.scenario = r.at("scenario").get<std::string>();
+      run.seed = r.at("seed").get<std::uint64_t>();
+      run.passed = r.at("passed").get<bool>();
+      run.broken = r.at("broken").get<std::vector<std::string>>();
+      run.violations = violations_from(r.at("violations"));
+      run.events = r.at("events").get<std::uint64_t>();
+      run.produced = r.at("produced").get<std::uint64_t>();
+      run.p99_latency_ms = r.at("p99_latency_ms").get<double>();
+      summary.runs.push_back(std::move(run));
+    }
+    return summary;
+  } catch (nlohmann::json::exception const& error) {
+    throw std::runtime_error(std::string("not a brokersim summary.json: ") + error.what());
+  }
+}
+
+std::string summary_markdown(Summary const& summary) {
+  std::ostringstream out;
+  std::uint64_t const failed = summary.failed();
+  out << "# brokersim batch: " << (failed == 0 ? "PASS" : "FAIL") << "\n\n"
+      << summary.runs.size() << " runs (" << summary.seeds << "), " << failed << " broke an expectation.\n\n";
+  out << "## Scenarios\n\n| scenario | file | runs | pass | fail | lost | skipped | unprocessed | dead-lettered | duplicate | reordered |\n"
+      << "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (auto const& [file, t] : per_scenario(summary)) {
+    auto const& v = t.violations;
+    out << "| " << t.name << " | `" << file << "` | " << t.runs << " | " << t.runs - t.failed << " | " << t.failed << " | "
+        << v.lost << " | " << v.skipped << " | " << v.unprocessed << " | " << v.dead_lettered << " | " << v.duplicate << " | "
+        << v.reordered << " |\n";
+  }
+  if (failed > 0) {
+    out << "\n## Failing runs\n\n| scenario | seed | broken | replay |\n|---|---:|---|---|\n";
+    for (RunRecord const& run : summary.runs) {
+      if (!run.passed) out << "| " << run.scenario << " | " << run.seed << " | " << broken_text(run.broken) << " | `" << replay_command(run.file, run.seed) << "` |\n";
+    }
+  }
+  out << "\n## Heaviest runs\n\n| scenario | seed | simulated events |\n|---|---:|---:|\n";
+  for (RunRecord const* run : heaviest(summary)) out << "| " << run->scenario << " | " << run->seed << " | " << run->events << " |\n";
+  return out.str();
+}
+
+std::string summary_html(Summary const& summary) {
+  std::ostringstream out;
+  std::uint64_t const failed = summary.failed();
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>brokersim batch</title>\n"
+      << "<style>body{font:15px/1.45 system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}"
+         "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
+         "td.n{text-align:right}.pass{color:#17692b}.fail{color:#b3261e}code{background:#f3f3f3;padding:0 .2em}</style>"
+         "</head><body>\n";
+  out << "<h1>brokersim batch: <span class=\"" << (failed == 0 ? "pass\">PASS" : "fail\">FAIL") << "</span></h1>\n<p>"
+      << summary.runs.size() << " runs (" << escape_markup(summary.seeds) << "), " << failed << " broke an expectation.</p>\n";
+  out << "<h2>Scenarios</h2>\n<table><tr><th>scenario</th><th>file</th><th>runs</th><th>pass</th><th>fail</th><th>lost</th>"
+         "<th>skipped</th><th>unprocessed</th><th>dead-lettered</th><th>duplicate</th><th>reordered</th></tr>\n";
+  for (auto const& [file, t] : per_scenario(summary)) {
+    auto const& v = t.violations;
+    out << "<tr><td>" << escape_markup(t.name) << "</td><td><code>" << escape_markup(file) << "</code></td><td class=\"n\">" << t.runs
+        << "</td><td class=\"n\">" << t.runs - t.failed << "</td><td class=\"n\">" << t.failed << "</td><td class=\"n\">" << v.lost
+        << "</td><td class=\"n\">" << v.skipped << "</td><td class=\"n\">" << v.unprocessed << "</td><td class=\"n\">"
+        << v.dead_lettered << "</td><td class=\"n\">" << v.duplicate << "</td><td class=\"n\">" << v.reordered << "</td></tr>\n";
+  }
+  out << "</table>\n";
+  if (failed > 0) {
+    out << "<h2>Failing runs</h2>\n<table><tr><th>scenario</th><th>seed</th><th>broken</th><th>replay</th></tr>\n";
+    for (RunRecord const& run : summary.runs) {
+      if (run.passed) continue;
+      out << "<tr><td>" << escape_markup(run.scenario) << "</td><td class=\"n\">" << run.seed << "</td><td>"
+          << escape_markup(broken_text(run.broken)) << "</td><td><code>" << escape_markup(replay_command(run.file, run.seed))
+          << "</code></td></tr>\n";
+    }
+    out << "</table>\n";
+  }
+  out << "</body></html>\n";
+  return out.str();
+}
+
+std::string summary_junit(Summary const& summary) {
+  std::ostringstream out;
+  auto const totals = per_scenario(summary);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"brokersim\" tests=\"" << summary.runs.size()
+      << "\" failures=\"" << summary.failed() << "\">\n";
+  for (auto const& [file, t] : totals) {
+    out << "  <testsuite name=\"" << escape_markup(file) << "\" tests=\"" << t.runs << "\" failures=\"" << t.failed << "\">\n";
+    for (RunRecord const& run : summary.runs) {
+      if (run.file != file) continue;
+      out << "    <testcase classname=\"brokersim." << escape_markup(run.scenario) << "\" name=\""
+          << escape_markup(run.scenario + " seed " + std::to_string(run.seed)) << "\"";
+      if (run.passed) {
+        out << "/>\n";
+        continue;
+      }
+      std::string const text = "broken expectations: " + broken_text(run.broken) + "\nreplay: " + replay_command(run.file, run.seed);
+      out << ">\n      <failure type=\"expectation\" message=\"broken: " << escape_markup(broken_text(run.broken)) << "\">"
+          << escape_markup(text) << "</failure>\n    </testcase>\n";
+    }
+    out << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+  return out.str();
+}
+
+}  // namespace brokersim::reports

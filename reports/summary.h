@@ -1,0 +1,51 @@
+// A batch's summary: one record per (scenario, seed) run, and the totals computed from them. Shards of
+// one batch carry disjoint sets of records; merging them and recomputing gives the unsharded summary.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/report.h"
+
+namespace brokersim::reports {
+
+// What a batch keeps of one run.
+struct RunRecord {
+  std::string scenario;  // Name.
+  std::string file;      // Path as given.
+  std::uint64_t seed = 0;
+  bool passed = true;
+  std::vector<std::string> broken;
+  Violations violations;
+  std::uint64_t events = 0;
+  std::uint64_t produced = 0;
+  double p99_latency_ms = 0.0;
+};
+
+RunRecord record_of(Report const& report);
+
+// The batch as a whole: its runs in (file, seed) order and how it was asked for.
+struct Summary {
+  std::string seeds;              // "scenario seeds", "1..20", ...
+  std::uint64_t planned_runs = 0;  // Runs of the whole batch, over all shards.
+  std::vector<RunRecord> runs;
+
+  std::uint64_t failed() const;
+};
+
+// summary.json: byte-identical for the same batch whatever --jobs is, and for merged shards.
+nlohmann::ordered_json summary_to_json(Summary const& summary);
+// Reads back what summary_to_json wrote (for merge); throws std::runtime_error on a malformed file.
+Summary summary_from_json(nlohmann::json const& json);
+
+std::string summary_markdown(Summary const& summary);
+std::string summary_html(Summary const& summary);
+std::string summary_junit(Summary const& summary);
+
+// "brokersim run FILE --seed N".
+std::string replay_command(std::string const& file, std::uint64_t seed);
+
+}  // namespace brokersim::reports
