@@ -4,6 +4,7 @@
 
 #include "reports/report_json.h"
 #include "reports/report_tables.h"
+#include "reports/sequence.h"
 
 namespace brokersim::reports {
 
@@ -62,9 +63,15 @@ std::string report_markdown(Report const& report) {
   markdown_table(out, "kind", "messages", violation_rows(report.violations));
   out << "## Metrics\n\n";
   markdown_table(out, "metric", "value", metric_rows(report.metrics));
+  std::string shown_kind;
   for (Example const& example : report.examples) {
     out << "## Example: " << example.kind << "\n\n" << "Message `" << example.message << "` on " << example.partition
         << " at offset " << example.offset << ": " << example.cause << "\n\n";
+    if (example.kind != shown_kind) {
+      // One diagram per violation kind: the first example's life.
+      out << mermaid_sequence(sequence_of(example)) << "\n";
+      shown_kind = example.kind;
+    }
     out << "| t (ms) | node | event | detail |\n|---:|---|---|---|\n";
     for (TimelineEntry const& entry : example.timeline) {
       out << "| " << format_number(sim::time_to_ms(entry.at)) << " | " << escape_markdown_cell(entry.node) << " | "
@@ -99,7 +106,8 @@ std::string report_html(Report const& report) {
   for (Example const& example : report.examples) {
     out << "<h2>Example: " << escape_markup(example.kind) << "</h2>\n<p>Message <code>" << escape_markup(example.message)
         << "</code> on " << escape_markup(example.partition) << " at offset " << example.offset << ": "
-        << escape_markup(example.cause) << "</p>\n<table><thead><tr><th>t (ms)</th><th>node</th><th>event</th>"
+        << escape_markup(example.cause) << "</p>\n" << svg_sequence(sequence_of(example))
+        << "<table><thead><tr><th>t (ms)</th><th>node</th><th>event</th>"
         << "<th>detail</th></tr></thead><tbody>\n";
     for (TimelineEntry const& entry : example.timeline) {
       out << "<tr><td class=\"n\">" << format_number(sim::time_to_ms(entry.at)) << "</td><td>" << escape_markup(entry.node)
