@@ -61,6 +61,7 @@ void FaultInjector::on_event(sim::Simulation& simulation, sim::Event const& even
       auto const node = static_cast<model::NodeId>(event.arg0);
       if (world_.network().node(node).alive()) return;
       world_.restart(simulation, node);
+      record_end(simulation, node, "crash");
       record(simulation, node, "restart", "");
       return;
     }
@@ -68,6 +69,7 @@ void FaultInjector::on_event(sim::Simulation& simulation, sim::Event const& even
       for (model::NodeId node : crashed_) {
         if (world_.network().node(node).alive()) continue;
         world_.restart(simulation, node);
+        record_end(simulation, node, "crash");
         record(simulation, node, "restart", "healed when the drain began");
       }
       for (std::size_t i = 0; i < cuts_.size(); ++i) end_partition(simulation, i);
@@ -139,7 +141,7 @@ void FaultInjector::apply(sim::Simulation& simulation, Crash const& crash) {
 void FaultInjector::apply(sim::Simulation& simulation, Pause const& pause) {
   for (model::NodeId node : resolve(pause.target)) {
     world_.pause(simulation, node, pause.duration);
-    record(simulation, node, "pause", "for " + milliseconds(pause.duration));
+    record(simulation, node, "pause", "for " + milliseconds(pause.duration), simulation.now() + pause.duration);
   }
 }
 
@@ -178,7 +180,7 @@ void FaultInjector::apply(sim::Simulation& simulation, Partition const& partitio
   cuts_.push_back(std::move(cut));
   std::string const detail = (partition.one_way ? "cannot send to " : "cut off from ") + node_list(world_, second) +
                              " for " + milliseconds(partition.duration);
-  for (model::NodeId node : first) record(simulation, node, "partition", detail);
+  for (model::NodeId node : first) record(simulation, node, "partition", detail, simulation.now() + partition.duration);
   world_.controller().on_connectivity_change(simulation);
   simulation.schedule(partition.duration, self_, kEndPartition, cuts_.size() - 1);
 }
@@ -208,7 +210,7 @@ void FaultInjector::apply(sim::Simulation& simulation, LinkFault const& link) {
   behaviour.reorder = link.reorder;
   links_.push_back(Link{world_.network().add_link_fault(pairs, behaviour), true});
   std::string detail = "link to " + node_list(world_, b) + " degraded for " + milliseconds(link.duration);
-  for (model::NodeId node : a) record(simulation, node, "link", detail);
+  for (model::NodeId node : a) record(simulation, node, "link", detail, simulation.now() + link.duration);
   simulation.schedule(link.duration, self_, kEndLink, links_.size() - 1);
 }
 
@@ -249,8 +251,18 @@ void FaultInjector::end_clock(sim::Simulation& simulation, std::size_t index) {
   }
 }
 
-void FaultInjector::record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail) {
-  world_.mutable_truth().faults.push_back(model::FaultEvent{simulation.now(), node, kind, std::move(detail)});
+void FaultInjector::record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail, Time until) {
+  world_.mutable_truth().faults.push_back(model::FaultEvent{simulation.now(), until, node, kind, std::move(detail)});
+}
+
+void FaultInjector::record_end(sim::Simulation& simulation, model::NodeId node, char const* kind) {
+  auto& faults = world_.mutable_truth().faults;
+  for (auto fault = faults.rbegin(); fault != faults.rend(); ++fault) {
+    if (fault->node == node && fault->kind == kind && fault->until == model::kNever) {
+      fault->until = simulation.now();
+      return;
+    }
+  }
 }
 
 }  // namespace brokersim::faults

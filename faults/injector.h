@@ -63,7 +63,9 @@ class FaultInjector : public sim::Actor {
   std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors);
   template <typename Unsupported>
   void apply(sim::Simulation&, Unsupported const&) {}
-  void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail);
+  void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail, Time until = model::kNever);
+  // A lasting fault on `node` of `kind` ended now (a crash by a restart).
+  void record_end(sim::Simulation& simulation, model::NodeId node, char const* kind);
 
   std::vector<Fault> const& faults_;
   model::World& world_;

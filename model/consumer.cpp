@@ -371,7 +371,7 @@ void ConsumerInstance::process_batch(sim::Simulation& simulation) {
       ++batch_next_;  // The idempotent consumer has seen it: skipped without processing.
       continue;
     }
-    ++group_truth().attempts;
+    group_truth().record_attempt(simulation.now());
     Time const duration = processing_time(record);
     if (duration > 0) {
       schedule_self(simulation, duration, kRecordDone, batch_serial_);

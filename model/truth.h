@@ -42,6 +42,7 @@ struct GroupTruth {
   std::vector<std::uint16_t> effects;   // How many times its effect was applied.
   std::vector<std::uint8_t> dead_lettered;
   std::uint64_t attempts = 0;           // Processing attempts, failed ones included.
+  std::vector<std::uint32_t> attempts_per_second;  // Per 1-second window of simulated time.
   std::uint64_t redeliveries = 0;       // Records handed to the application again after a rewind.
   std::uint64_t rebalances = 0;
   std::uint64_t max_lag = 0;            // Highest total lag seen (log end - committed, over partitions).
@@ -68,11 +69,20 @@ struct GroupTruth {
     dead_lettered.reserve(messages);
   }
   std::uint16_t effects_of(std::uint32_t message) const { return message < effects.size() ? effects[message] : 0; }
+
+  // One processing attempt at `now` (failed ones too).
+  void record_attempt(Time now) {
+    ++attempts;
+    auto const second = static_cast<std::size_t>(now / sim::kMicrosPerSecond);
+    if (second >= attempts_per_second.size()) attempts_per_second.resize(second + 1, 0);
+    ++attempts_per_second[second];
+  }
 };
 
 // A fault as it happened: what it did to which node, when (for timelines, causes and report charts).
 struct FaultEvent {
   Time at = 0;
+  Time until = kNever;              // When it ended, for lasting faults (kNever: instantaneous or not yet).
   std::uint32_t node = UINT32_MAX;  // The node it acted on (UINT32_MAX: none, e.g. a missed selector).
   std::string kind;                 // "crash", "restart", "pause", ...
   std::string detail;               // Human words: "lose_unflushed", "for 3000 ms", ...

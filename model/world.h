@@ -49,6 +49,9 @@ class World {
   // Group `group`'s durable committed offset of global partition `partition`.
   std::int64_t committed(std::size_t group, std::uint32_t partition) const { return coordinators_[group]->committed(partition); }
 
+  // Group `group`'s total lag, sampled once per simulated second.
+  std::vector<std::uint64_t> const& lag_samples(std::size_t group) const { return coordinators_[group]->lag_samples(); }
+
   // "orders/2" for a global partition index.
   std::string partition_name(std::uint32_t partition) const;
   // "order-service-1#4711".

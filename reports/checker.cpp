@@ -168,6 +168,7 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   report.metrics = tally.metrics;
   report.broken = broken_expectations(scenario.expect, report.violations, report.metrics);
   report.examples = build_examples(world, logs, tally.candidates);
+  report.series = time_series_of(world, stats.sim_time);
   return report;
 }
 

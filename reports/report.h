@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/time_series.h"
 #include "scenarios/scenario.h"
 #include "sim/time.h"
 
@@ -80,6 +81,7 @@ struct Report {
   Violations violations;
   Metrics metrics;
   std::vector<Example> examples;
+  TimeSeries series;
 
   bool passed() const { return broken.empty(); }
 };

@@ -3,8 +3,10 @@
 #include <sstream>
 
 #include "reports/report_json.h"
+#include "reports/time_series.h"
 #include "reports/report_tables.h"
 #include "reports/sequence.h"
+#include "reports/web_assets.h"
 
 namespace brokersim::reports {
 
@@ -33,6 +35,51 @@ void html_table(std::ostream& out, char const* first, char const* second, std::v
     out << "<tr><td>" << escape_markup(row.label) << "</td><td class=\"n\">" << escape_markup(row.value) << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
+}
+
+// Charts over simulated time (uPlot, inlined), fault windows shaded. The page sets
+// data-charts-rendered on <body> when they are drawn and data-errors if a script failed, so a headless
+// browser can check it.
+void html_charts(std::ostream& out, Report const& report) {
+  out << "<h2>Over time</h2>\n<p>Per second of simulated time; shaded bands are faults.</p>\n"
+      << "<div id=\"chart-throughput\" class=\"chart\"></div><div id=\"chart-lag\" class=\"chart\"></div>"
+      << "<div id=\"chart-attempts\" class=\"chart\"></div>\n"
+      << "<style>" << uplot_css() << ".chart{margin:1em 0}</style>\n"
+      << "<script>window.addEventListener('error',function(e){document.body.dataset.errors=(document.body.dataset.errors||'')+e.message+';';});</script>\n"
+      << "<script>" << uplot_js() << "</script>\n"
+      << "<script>\nconst series = " << time_series_to_json(report.series).dump() << ";\n"
+      << R"js(const seconds = series.produced.map((_, i) => i);
+function shadeFaults(u) {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = 'rgba(200, 40, 40, 0.13)';
+  for (const f of series.faults) {
+    const x0 = u.valToPos(f.from_ms / 1000, 'x', true);
+    const x1 = u.valToPos(f.to_ms / 1000, 'x', true);
+    ctx.fillRect(x0, u.bbox.top, Math.max(x1 - x0, 2), u.bbox.height);
+  }
+  ctx.restore();
+}
+const palette = ['#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#d62728', '#8c564b'];
+function chart(id, title, names, columns) {
+  const opts = {
+    title: title, width: 900, height: 260,
+    scales: {x: {time: false}},
+    axes: [{label: 'simulated seconds'}, {}],
+    series: [{label: 's'}].concat(names.map((name, i) => ({label: name, stroke: palette[i % palette.length], width: 1.5}))),
+    hooks: {drawClear: [shadeFaults]},
+  };
+  new uPlot(opts, [seconds].concat(columns), document.getElementById(id));
+}
+chart('chart-throughput', 'Throughput (messages per second)', ['produced', 'acked', 'processed'],
+      [series.produced, series.acked, series.processed]);
+const groups = Object.keys(series.consumer_lag);
+chart('chart-lag', 'Consumer lag (messages)', groups.length ? groups : ['none'],
+      groups.length ? groups.map(g => series.consumer_lag[g]) : [seconds.map(() => 0)]);
+chart('chart-attempts', 'Processing attempts and first effects per second', ['attempts', 'processed'],
+      [series.attempts, series.processed]);
+document.body.dataset.chartsRendered = document.querySelectorAll('.uplot').length;
+)js" << "</script>\n";
 }
 
 std::string verdict_word(Report const& report) { return report.passed() ? "PASS" : "FAIL"; }
@@ -103,6 +150,7 @@ std::string report_html(Report const& report) {
   html_table(out, "kind", "messages", violation_rows(report.violations));
   out << "<h2>Metrics</h2>\n";
   html_table(out, "metric", "value", metric_rows(report.metrics));
+  html_charts(out, report);
   for (Example const& example : report.examples) {
     out << "<h2>Example: " << escape_markup(example.kind) << "</h2>\n<p>Message <code>" << escape_markup(example.message)
         << "</code> on " << escape_markup(example.partition) << " at offset " << example.offset << ": "

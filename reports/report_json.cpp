@@ -126,6 +126,7 @@ ordered_json report_to_json(Report const& report) {
   ordered_json examples = ordered_json::array();
   for (Example const& example : report.examples) examples.push_back(example_to_json(example));
   json["examples"] = std::move(examples);
+  json["time_series"] = time_series_to_json(report.series);
   return json;
 }
 

@@ -1,0 +1,39 @@
+// What happened per 1-second window of simulated time, for the report's charts. Derived at the end of a
+// run from the ground truth, so recording costs nothing per message; memory is bounded by the simulated
+// duration, not by the message count.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/world.h"
+
+namespace brokersim::reports {
+
+struct FaultWindow {
+  std::string kind;
+  std::string node;
+  double from_ms = 0.0;
+  double to_ms = 0.0;  // Equal to from_ms for an instantaneous fault.
+};
+
+struct TimeSeries {
+  std::size_t seconds = 0;
+  std::vector<std::uint64_t> produced;
+  std::vector<std::uint64_t> acked;
+  std::vector<std::uint64_t> processed;  // First effects, over all groups.
+  std::vector<std::uint64_t> attempts;   // Processing attempts, over all groups.
+  std::vector<std::uint64_t> leader_elections;
+  std::vector<std::string> groups;
+  std::vector<std::vector<std::uint64_t>> lag;  // Per group, sampled once a second.
+  std::vector<FaultWindow> faults;
+};
+
+TimeSeries time_series_of(model::World const& world, sim::Time end);
+
+nlohmann::ordered_json time_series_to_json(TimeSeries const& series);
+
+}  // namespace brokersim::reports
