@@ -145,8 +145,12 @@ std::size_t edit_distance(std::string const& a, std::string const& b) {
 
 std::string format_ms(double ms) {
   std::ostringstream out;
-  out.precision(15);
-  out << ms;
+  if (std::floor(ms) == ms && std::fabs(ms) < 1e18) {
+    out << static_cast<long long>(ms);
+  } else {
+    out.precision(15);
+    out << ms;
+  }
   return out.str();
 }
 
@@ -182,7 +186,7 @@ std::string describe_value(nlohmann::json const& value) {
       text = "an object";
       break;
     case json::value_t::array:
-      text = "an array";
+      text = "an array of " + std::to_string(value.size()) + (value.size() == 1 ? " element" : " elements");
       break;
     default:
       text = value.dump();
@@ -202,7 +206,12 @@ std::string closest_match(std::string const& word, std::vector<std::string> cons
     }
   }
   std::size_t const allowed = std::max<std::size_t>(2, word.size() / 3);
-  return best_distance <= allowed ? best : std::string();
+  if (best_distance <= allowed) return best;
+  // "drain" for "drain_ms": a key written without its unit suffix.
+  for (std::string const& candidate : candidates) {
+    if (!word.empty() && candidate.rfind(word + "_", 0) == 0) return candidate;
+  }
+  return std::string();
 }
 
 void Value::fail(std::string const& what) const { throw ScenarioError(file_ + ": " + pointer_ + ": " + what); }

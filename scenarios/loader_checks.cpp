@@ -176,7 +176,7 @@ NodeSelector read_selector(Value const& value, Names const& names, model::WorldC
       if (!suggestion.empty()) message += "; did you mean \"" + suggestion + "\"?";
       value.fail(message);
     }
-    if (allowed.count(*found) == 0) value.fail("a " + kind + " fault needs " + described(kind) + ", and \"" + name + "\" is not one");
+    if (allowed.count(*found) == 0) value.fail("a fault of kind \"" + kind + "\" needs " + described(kind) + ", and \"" + name + "\" is not one");
     return NodeSelector{NodeSelector::Kind::name, name, "", 0};
   }
   if (!value.json().is_object() || value.json().size() != 1) {
@@ -184,7 +184,7 @@ NodeSelector read_selector(Value const& value, Names const& names, model::WorldC
   }
   value.require_keys_among(keys::kSelector);
   if (auto leader = value.get("leader_of")) {
-    if (allowed.count(NameKind::broker) == 0) value.fail("a " + kind + " fault needs " + described(kind) + ", not a broker");
+    if (allowed.count(NameKind::broker) == 0) value.fail("a fault of kind \"" + kind + "\" needs " + described(kind) + ", not a broker");
     return read_leader_of(*leader, world);
   }
   if (auto group = value.get("group")) {
