@@ -171,6 +171,13 @@ json producer() {
                 {"name", "topic"});
 }
 
+// A producer needs a rate, a message count, or both.
+json producer_with_volume() {
+  json schema = producer();
+  schema["anyOf"] = json::array({json{{"required", {"rate_per_s"}}}, json{{"required", {"messages"}}}});
+  return schema;
+}
+
 json consumer_group() {
   json const backoff = object(keys::kBackoff, {{"initial_ms", duration("first backoff [0]")},
                                                {"multiplier", number_at_least(1, "1: fixed; > 1: exponential [1]")},
@@ -225,7 +232,7 @@ json system_sections(json& properties) {
                                            {"unclean_leader_election", described(json{{"type", "boolean"}}, "[false]")}},
                             {"name"});
   properties["topics"] = json{{"type", "array"}, {"items", topic}};
-  properties["producers"] = json{{"type", "array"}, {"items", producer()}};
+  properties["producers"] = json{{"type", "array"}, {"items", producer_with_volume()}};
   properties["consumer_groups"] = json{{"type", "array"}, {"items", consumer_group()}};
   json const service = object(keys::kService, {{"name", name("service name")},
                                                {"capacity_per_s", nullable(number_at_least(0, "calls per second it can take (> 0)"))},

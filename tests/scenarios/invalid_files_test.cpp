@@ -150,3 +150,15 @@ TEST_CASE("scenarios: loader: distributions, selectors and acks read as written"
   CHECK(std::get<faults::Crash>(s.faults[1].action).target.kind == faults::NodeSelector::Kind::random);
   CHECK(std::get<faults::Pause>(s.faults[2].action).target.kind == faults::NodeSelector::Kind::group);
 }
+
+TEST_CASE("scenarios: loader: the file using every key loads, and runs on any seed without failing to run", "[scenarios][cli]") {
+  auto const scenario = load_scenario_file("tests/scenarios/good/every-key.json");
+  CHECK(scenario.faults.size() == 14);
+  CHECK(scenario.world.consumer_groups.size() == 2);
+  for (char const* seed : {"1", "2", "3"}) {
+    std::string const dir = brokersim::testing::make_temp_dir("every-key");
+    auto const result = run_brokersim({"run", "tests/scenarios/good/every-key.json", "--seed", seed, "--out", dir});
+    CHECK((result.exit_code == 0 || result.exit_code == 1));
+    fs::remove_all(dir);
+  }
+}
