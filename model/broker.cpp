@@ -41,6 +41,13 @@ Broker::Broker(int index, WorldConfig const& config, Controller& controller, Gro
   }
 }
 
+// The idempotence state of producer `producer` here; producers that appear later (a consumer's embedded
+// producer) get theirs on first use.
+Replica::ProducerState& Broker::producer_state(Replica& replica, std::uint32_t producer) {
+  if (producer >= replica.producers.size()) replica.producers.resize(producer + 1);
+  return replica.producers[producer];
+}
+
 std::uint32_t Replica::epoch_at(std::int64_t offset) const {
   auto const run = std::upper_bound(epoch_starts.begin(), epoch_starts.end(), offset,
                                     [](std::int64_t o, auto const& start) { return o < start.second; });
@@ -232,8 +239,8 @@ void Broker::on_produce(sim::Simulation& simulation, Envelope const& request) {
 // duplicate (answered as a success, once its original is committed), one that leaves a gap is out of
 // order. Returns true when the batch is to be appended.
 bool Broker::check_sequence(sim::Simulation& simulation, Replica& replica, Envelope const& request) {
-  BROKERSIM_ASSERT(!request.entries.empty() && request.value < replica.producers.size());
-  Replica::ProducerState& state = replica.producers[request.value];
+  BROKERSIM_ASSERT(!request.entries.empty());
+  Replica::ProducerState& state = producer_state(replica, static_cast<std::uint32_t>(request.value));
   MessageRecord const& first = truth_.messages[request.entries.front().message];
   MessageRecord const& last = truth_.messages[request.entries.back().message];
   if (request.producer_epoch > state.epoch) state = Replica::ProducerState{request.producer_epoch, -1, -1};
@@ -265,8 +272,8 @@ void Broker::append(Replica& replica, std::uint32_t message, std::uint32_t epoch
   }
   replica.log.push_back(message);
   MessageRecord const& record = truth_.messages[message];
-  if (record.producer < replica.producers.size()) {
-    Replica::ProducerState& state = replica.producers[record.producer];
+  {
+    Replica::ProducerState& state = producer_state(replica, record.producer);
     if (record.producer_epoch >= state.epoch) {
       state.epoch = record.producer_epoch;
       state.last_sequence = record.partition_sequence;
@@ -563,8 +570,7 @@ void Broker::rebuild_producer_state(Replica& replica) {
   std::fill(replica.producers.begin(), replica.producers.end(), Replica::ProducerState{});
   for (std::size_t offset = 0; offset < replica.log.size(); ++offset) {
     MessageRecord const& record = truth_.messages[replica.log[offset]];
-    if (record.producer >= replica.producers.size()) continue;
-    Replica::ProducerState& state = replica.producers[record.producer];
+    Replica::ProducerState& state = producer_state(replica, record.producer);
     if (record.producer_epoch < state.epoch) continue;
     state = Replica::ProducerState{record.producer_epoch, record.partition_sequence, static_cast<std::int64_t>(offset)};
   }

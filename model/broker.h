@@ -153,6 +153,7 @@ class Broker : public Node {
 
   void truncate(sim::Simulation& simulation, Replica& replica, std::int64_t offset);
   void rebuild_producer_state(Replica& replica);
+  static Replica::ProducerState& producer_state(Replica& replica, std::uint32_t producer);
   std::int64_t end_offset_for_epoch(Replica const& replica, std::uint32_t epoch) const;
   void flush(sim::Simulation& simulation);
   void start_timers(sim::Simulation& simulation);

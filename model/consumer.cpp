@@ -446,7 +446,14 @@ void ConsumerInstance::trace_commit(sim::Simulation& simulation, std::uint32_t p
 }
 
 // After a successful effect. Issue 4 adds here: emits (a follow-up message to another topic).
-void ConsumerInstance::after_effect(sim::Simulation&, BatchRecord const&) {}
+// Choreography: the processed message causes a follow-up on the group's `emits` topic, same key.
+void ConsumerInstance::after_effect(sim::Simulation& simulation, BatchRecord const& record) {
+  if (emitter_ == nullptr) return;
+  std::uint32_t const producer = truth_.messages[record.message].producer;
+  if (producer >= own_emitters_first_ && producer <= own_emitters_last_) return;
+  Time const cause_timestamp = truth_.tracks_timestamps ? truth_.timestamps[record.message] : 0;
+  emitter_->emit(simulation, truth_.messages[record.message].key, record.message, cause_timestamp);
+}
 
 // --- Commits -----------------------------------------------------------------------------------------
 

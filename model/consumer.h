@@ -11,6 +11,7 @@
 #include "model/group_coordinator.h"
 #include "model/messages.h"
 #include "model/node.h"
+#include "model/producer.h"
 #include "model/truth.h"
 #include "sim/random.h"
 #include "sim/simulation.h"
@@ -33,6 +34,15 @@ class ConsumerInstance : public Node {
 
   // Starts the process at time now (joins the group); called once by the World after attach().
   void start(sim::Simulation& simulation);
+
+  // The producer inside this instance that emits follow-ups (the group's `emits`), or null. The group's
+  // emitters are producer instances [first, last] of the ground truth: the group does not react to its own
+  // follow-ups (a chain passes each group once).
+  void set_emitter(ProducerInstance* emitter, std::uint32_t first, std::uint32_t last) {
+    emitter_ = emitter;
+    own_emitters_first_ = first;
+    own_emitters_last_ = last;
+  }
 
   // Slowdown fault: processing takes `factor` times longer until set back to 1.
   void set_slowdown(double factor) { slowdown_ = factor; }
@@ -152,6 +162,9 @@ class ConsumerInstance : public Node {
   GroundTruth& truth_;
   sim::RandomStream random_;
   double slowdown_ = 1.0;
+  ProducerInstance* emitter_ = nullptr;
+  std::uint32_t own_emitters_first_ = 0;
+  std::uint32_t own_emitters_last_ = 0;
 
   // Volatile: all of it is lost in a crash.
   Membership membership_ = Membership::joining;

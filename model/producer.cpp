@@ -112,26 +112,48 @@ void ProducerInstance::handle(sim::Simulation& simulation, std::uint32_t type, s
   }
 }
 
+std::uint32_t ProducerInstance::slot_of_key(std::uint32_t key) {
+  if (key < partition_of_key_.size() && partition_of_key_[key] >= 0) return static_cast<std::uint32_t>(partition_of_key_[key]);
+  auto const slot = static_cast<std::uint32_t>(kafka_partition_for_key("k" + std::to_string(key), target_.partitions));
+  if (key < partition_of_key_.size()) partition_of_key_[key] = static_cast<std::int32_t>(slot);
+  return slot;
+}
+
 void ProducerInstance::send_one(sim::Simulation& simulation) {
   MessageRecord record;
-  record.sent_at = simulation.now();
-  record.producer = truth_index_;
-  record.sequence = static_cast<std::uint32_t>(sent_);
   std::uint32_t slot = 0;
   if (keys_.keyed()) {
     record.key = keys_.next(random_);
-    if (record.key < partition_of_key_.size() && partition_of_key_[record.key] >= 0) {
-      slot = static_cast<std::uint32_t>(partition_of_key_[record.key]);
-    } else {
-      slot = static_cast<std::uint32_t>(kafka_partition_for_key("k" + std::to_string(record.key), target_.partitions));
-      if (record.key < partition_of_key_.size()) partition_of_key_[record.key] = static_cast<std::int32_t>(slot);
-    }
+    slot = slot_of_key(record.key);
   } else {
     slot = static_cast<std::uint32_t>(round_robin_++ % static_cast<std::uint64_t>(target_.partitions));
   }
+  enqueue(simulation, record, slot, kNoCause, 0);
+}
+
+void ProducerInstance::emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp) {
+  MessageRecord record;
+  record.key = key;
+  std::uint32_t const slot = key == kNoKey ? static_cast<std::uint32_t>(round_robin_++ % static_cast<std::uint64_t>(target_.partitions))
+                                           : slot_of_key(key);
+  enqueue(simulation, record, slot, cause, cause_timestamp);
+}
+
+void ProducerInstance::enqueue(sim::Simulation& simulation, MessageRecord record, std::uint32_t slot, std::uint32_t cause,
+                               Time cause_timestamp) {
+  record.sent_at = simulation.now();
+  record.producer = truth_index_;
+  record.sequence = static_cast<std::uint32_t>(sent_);
   record.partition = static_cast<std::int32_t>(target_.first_partition + slot);
   auto const message = static_cast<std::uint32_t>(truth_.messages.size());
   truth_.messages.push_back(record);
+  if (truth_.tracks_timestamps) {
+    // Lamport: after everything this process has seen, the cause included; local clock: what it reads.
+    lamport_ = std::max(lamport_, cause_timestamp) + 1;
+    LocalClock const& clock = timestamp_clock_ != nullptr ? *timestamp_clock_ : this->clock();
+    truth_.timestamps.push_back(config_.timestamps == Timestamps::lamport ? lamport_ : clock.read(simulation.now()));
+    truth_.causes.push_back(cause);
+  }
   ++sent_;
   PartitionQueue& queue = queues_[slot];
   if (queue.accumulating.empty()) queue.accumulating_since = simulation.now();

@@ -51,6 +51,13 @@ class ProducerInstance : public Node {
                    GroundTruth& truth);
 
   void start(sim::Simulation& simulation);
+
+  // Emits one follow-up of `cause` (a consumer's processing result, choreography): keyed like it, timestamped
+  // causally after `cause_timestamp` with Lamport timestamps (with the local clock, whatever it reads).
+  void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp);
+
+  // The clock timestamps are read from (an emitter reads its consumer's).
+  void read_clock_of(Node const& node) { timestamp_clock_ = &node.clock(); }
   // Nothing left to send: no record waits or is in flight, and no arrival is to come.
   bool idle(Time now) const;
 
@@ -91,6 +98,8 @@ class ProducerInstance : public Node {
 
   Time next_gap();
   void send_one(sim::Simulation& simulation);
+  void enqueue(sim::Simulation& simulation, MessageRecord record, std::uint32_t slot, std::uint32_t cause, Time cause_timestamp);
+  std::uint32_t slot_of_key(std::uint32_t key);
   void drain(sim::Simulation& simulation, std::uint32_t slot);
   void send_batch(sim::Simulation& simulation, std::uint32_t batch_id, int leader);
   static void bump_epoch(PartitionQueue& queue);
@@ -119,6 +128,8 @@ class ProducerInstance : public Node {
   std::vector<Batch> batches_;                  // A pool: ids are reused.
   std::vector<std::uint32_t> free_batches_;
   std::vector<std::int32_t> partition_of_key_;  // Memoised murmur2 partition of each key number.
+  Time lamport_ = 0;                            // Lamport clock, for timestamps "lamport".
+  LocalClock const* timestamp_clock_ = nullptr;  // Null: this node's own clock.
 };
 
 }  // namespace brokersim::model

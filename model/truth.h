@@ -17,6 +17,7 @@ using sim::Time;
 
 inline constexpr std::uint32_t kNoKey = UINT32_MAX;
 inline constexpr Time kNever = -1;
+inline constexpr std::uint32_t kNoCause = UINT32_MAX;
 
 // What happened to one send call, kept small: the model holds one per message for the whole run.
 struct MessageRecord {
@@ -101,6 +102,10 @@ struct ElectionEvent {
 struct GroundTruth {
   std::vector<std::string> producer_instances;  // Instance names, e.g. "order-service-1".
   std::vector<MessageRecord> messages;          // In send order; the index is the message id.
+  // Only when the scenario reads them (a group emits follow-ups or orders by timestamp), one per message:
+  std::vector<Time> timestamps;                 // The timestamp it carries (local clock or Lamport).
+  std::vector<std::uint32_t> causes;            // The message whose processing emitted it, or kNoCause.
+  bool tracks_timestamps = false;
   std::vector<GroupTruth> groups;               // In scenario order.
   std::vector<FaultEvent> faults;               // In the order they happened.
   Tracer tracer;                                // Watches nothing unless examples are being traced.

@@ -73,7 +73,54 @@ World::World(WorldConfig const& config, std::uint64_t seed, Time production_end)
                                                               production_end, *controller_, truth_));
     }
   }
+  truth_.tracks_timestamps = std::any_of(config.consumer_groups.begin(), config.consumer_groups.end(), [](auto const& g) {
+    return g.emits_topic.has_value() || g.order_by == OrderBy::timestamp;
+  });
+  if (truth_.tracks_timestamps) {
+    truth_.timestamps.reserve(messages);
+    truth_.causes.reserve(messages);
+  }
   add_consumer_groups(seed);
+  emitter_of_node_.assign(network_.node_count(), nullptr);
+  for (std::size_t g = 0; g < config.consumer_groups.size(); ++g) {
+    if (!config.consumer_groups[g].emits_topic) continue;
+    auto const first = static_cast<std::uint32_t>(truth_.producer_instances.size());
+    for (int instance = 0; instance < config.consumer_groups[g].instances; ++instance) {
+      add_emitter(config.consumer_groups[g], instance, seed, production_end);
+    }
+    auto const last = static_cast<std::uint32_t>(truth_.producer_instances.size() - 1);
+    for (int instance = 0; instance < config.consumer_groups[g].instances; ++instance) {
+      NodeId const consumer = nodes_named(config.consumer_groups[g].name + "-" + std::to_string(instance)).front();
+      for (auto& node : consumers_) {
+        if (node->id() == consumer) node->set_emitter(emitter_of_node_[consumer], first, last);
+      }
+    }
+  }
+}
+
+void World::add_emitter(ConsumerGroupConfig const& group, int instance, std::uint64_t seed, Time production_end) {
+  ProducerConfig emitter;
+  emitter.name = group.name + "-emitter";
+  emitter.topic = *group.emits_topic;
+  emitter.messages = 0;  // No arrivals of its own: it sends what its consumer emits.
+  emitter.timestamps = group.timestamps;
+  emitter.zone = group.zone;
+  emitter_configs_.push_back(std::move(emitter));
+  std::string const consumer_name = group.name + "-" + std::to_string(instance);
+  auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
+  truth_.producer_instances.push_back(consumer_name);  // Its messages are named after the consumer instance.
+  std::uint32_t const topic = topic_index(config_, *group.emits_topic);
+  ProducerTarget const target{controller_->layout().first_partition[topic], config_.topics[topic].partitions};
+  NodeId const id = network_.add_node(consumer_name + ".producer", NodeKind::producer, zone_index(config_, group.zone));
+  emitters_.push_back(std::make_unique<ProducerInstance>(id, emitter_configs_.back(), instance, truth_index, target, seed,
+                                                         production_end, *controller_, truth_));
+  std::vector<NodeId> const consumer = nodes_named(consumer_name);
+  BROKERSIM_ASSERT(consumer.size() == 1);
+  emitter_of_node_.resize(network_.node_count(), nullptr);
+  emitter_of_node_[consumer.front()] = emitters_.back().get();
+  for (auto& instance_node : consumers_) {
+    if (instance_node->id() == consumer.front()) emitters_.back()->read_clock_of(*instance_node);
+  }
 }
 
 void World::add_consumer_groups(std::uint64_t seed) {
@@ -122,6 +169,7 @@ void World::start(sim::Simulation& simulation) {
   }
   for (auto& producer : producers_) producer->attach(simulation, network_);
   for (auto& consumer : consumers_) consumer->attach(simulation, network_);
+  for (auto& emitter : emitters_) emitter->attach(simulation, network_);
   network_.finish_setup();
   controller_->attach(simulation, std::move(brokers), network_);
   for (auto& broker : brokers_) {
@@ -136,6 +184,9 @@ void World::start(sim::Simulation& simulation) {
 bool World::settled(Time now) const {
   for (auto const& producer : producers_) {
     if (producer->alive() && !producer->idle(now)) return false;
+  }
+  for (auto const& emitter : emitters_) {
+    if (emitter->alive() && !emitter->idle(now)) return false;
   }
   for (std::uint32_t p = 0; p < controller_->partition_count(); ++p) {
     PartitionState const& state = controller_->partition(p);
@@ -176,6 +227,7 @@ std::vector<NodeId> World::nodes_named(std::string const& name) const {
 void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed) {
   Node& target = network_.node(node);
   if (!target.alive()) return;
+  if (node < emitter_of_node_.size() && emitter_of_node_[node] != nullptr) emitter_of_node_[node]->crash(simulation);
   if (target.kind() == NodeKind::broker) {
     Broker& broker = *brokers_[node];
     if (lose_unflushed) broker.crash_losing_unflushed(simulation);
@@ -194,6 +246,7 @@ void World::restart(sim::Simulation& simulation, NodeId node) {
   Node& target = network_.node(node);
   if (target.alive()) return;
   target.restart(simulation);
+  if (node < emitter_of_node_.size() && emitter_of_node_[node] != nullptr) emitter_of_node_[node]->restart(simulation);
   if (target.kind() == NodeKind::broker) controller_->on_broker_restarted(simulation, static_cast<int>(node));
 }
 
@@ -201,6 +254,7 @@ void World::pause(sim::Simulation& simulation, NodeId node, Time duration) {
   Node& target = network_.node(node);
   if (!target.alive()) return;
   target.pause(simulation, duration);
+  if (node < emitter_of_node_.size() && emitter_of_node_[node] != nullptr) emitter_of_node_[node]->pause(simulation, duration);
   if (target.kind() == NodeKind::broker) controller_->on_broker_paused(simulation, static_cast<int>(node), duration);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,7 @@ class World {
 
  private:
   void add_consumer_groups(std::uint64_t seed);
+  void add_emitter(ConsumerGroupConfig const& group, int instance, std::uint64_t seed, Time production_end);
 
   WorldConfig const& config_;
   GroundTruth truth_;
@@ -82,6 +84,10 @@ class World {
   std::unique_ptr<ClusterView> cluster_view_;
   std::vector<std::unique_ptr<GroupCoordinator>> coordinators_;
   std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
+  // A consumer instance of a group with `emits` produces through its own embedded producer.
+  std::deque<ProducerConfig> emitter_configs_;
+  std::vector<std::unique_ptr<ProducerInstance>> emitters_;
+  std::vector<ProducerInstance*> emitter_of_node_;  // Per node: the emitter of a consumer instance, or null.
   std::vector<std::uint32_t> group_of_node_;  // Per node: its consumer group, or UINT32_MAX.
 
   // Routes group requests that reach a broker to the coordinator of the sender's group.

@@ -136,6 +136,51 @@ void classify_unread(model::World const& world, FinalLogs const& logs, Tally& ta
   }
 }
 
+// A follow-up stamped earlier than the message whose processing caused it.
+void count_inversions(model::GroundTruth const& truth, Tally& tally) {
+  if (!truth.tracks_timestamps) return;
+  for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+    std::uint32_t const cause = truth.causes[id];
+    if (cause == model::kNoCause || truth.messages[id].acked_at == model::kNever) continue;
+    if (truth.timestamps[id] < truth.timestamps[cause]) {
+      ++tally.violations.timestamp_inversion;
+      tally.candidates.add("timestamp_inversion", id, ExampleCandidates::kNoGroup);
+    }
+  }
+}
+
+// A read model that applies a group's messages last-writer-wins by timestamp ends, per key, on the
+// message with the highest timestamp; in true time the last write is the one sent last. Keys where the
+// two differ are wrong in the read model.
+std::uint64_t divergent_keys(model::World const& world) {
+  model::GroundTruth const& truth = world.truth();
+  if (!truth.tracks_timestamps) return 0;
+  std::uint64_t divergent = 0;
+  model::ClusterLayout const& layout = world.controller().layout();
+  for (std::size_t g = 0; g < truth.groups.size(); ++g) {
+    if (world.config().consumer_groups[g].order_by != model::OrderBy::timestamp) continue;
+    model::GroupTruth const& group = truth.groups[g];
+    std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> last;  // key -> (by timestamp, by time)
+    for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+      MessageRecord const& m = truth.messages[id];
+      if (m.key == model::kNoKey || group.effects_of(id) == 0) continue;
+      if (layout.partitions[static_cast<std::size_t>(m.partition)].topic != group.topic) continue;
+      auto [slot, fresh] = last.try_emplace(m.key, id, id);
+      if (fresh) continue;
+      if (truth.timestamps[id] >= truth.timestamps[slot->second.first]) slot->second.first = id;
+      slot->second.second = id;  // Ids grow with true send time.
+    }
+    for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+      MessageRecord const& m = truth.messages[id];
+      if (m.key == model::kNoKey) continue;
+      auto const found = last.find(m.key);
+      if (found == last.end() || found->second.second != id) continue;  // Visit each key once, at its last message.
+      if (found->second.first != found->second.second) ++divergent;
+    }
+  }
+  return divergent;
+}
+
 void count_sends(model::GroundTruth const& truth, Metrics& metrics) {
   for (MessageRecord const& message : truth.messages) {
     ++metrics.produced;
@@ -159,6 +204,8 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   count_sends(world.truth(), tally.metrics);
   for (std::size_t group = 0; group < world.truth().groups.size(); ++group) classify_group(world, logs, group, tally);
   classify_unread(world, logs, tally);
+  count_inversions(world.truth(), tally);
+  tally.metrics.read_model_divergent_keys = divergent_keys(world);
   tally.metrics.latency = summarise_latency(tally.latencies);
   tally.metrics.log_duplicates = logs.log_duplicates;
   tally.metrics.leader_elections = world.truth().leader_elections;

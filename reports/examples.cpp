@@ -249,6 +249,17 @@ std::string skipped_cause(std::string const& group, std::vector<TimelineEntry> c
   return cause + "; the group went on from the committed offset, so no member ever applied it";
 }
 
+// "inventory-0 emitted it at 5002 ms after processing order-service-0#12, stamped 30001 ms earlier than
+// its cause (timestamps from inventory-0's clock)".
+std::string inversion_cause(model::World const& world, std::uint32_t id) {
+  model::GroundTruth const& truth = world.truth();
+  std::uint32_t const cause = truth.causes[id];
+  std::string const& emitter = truth.producer_instances[truth.messages[id].producer];
+  sim::Time const gap = truth.timestamps[cause] - truth.timestamps[id];
+  return emitter + " emitted it at " + ms_text(truth.messages[id].sent_at) + " after processing " + world.message_name(cause) +
+         ", yet stamped it " + ms_text(gap) + " earlier than its cause: the two timestamps come from different clocks";
+}
+
 std::string cause_of(std::string const& kind, model::World const& world, std::uint32_t id, std::size_t group,
                      std::vector<TimelineEntry> const& timeline) {
   model::GroundTruth const& truth = world.truth();
@@ -260,6 +271,7 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
   if (kind == "unprocessed") return acked + "; still in the log, but group " + group_name + " had not consumed it when the drain ended";
   if (kind == "dead_lettered") return acked + "; group " + group_name + " gave up on it and sent it to the dead-letter topic";
   if (kind == "duplicate") return duplicate_cause(group_name, truth.groups[group].effects_of(id), timeline);
+  if (kind == "timestamp_inversion") return inversion_cause(world, id);
   return "a later message of the same key from " + truth.producer_instances[message.producer] + " had its effect first";
 }
 
@@ -287,8 +299,9 @@ FinalLogs index_final_logs(model::World const& world) {
   return logs;
 }
 
-std::array<char const*, 6> const& ExampleCandidates::kinds() {
-  static std::array<char const*, 6> const names = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered"};
+std::array<char const*, 7> const& ExampleCandidates::kinds() {
+  static std::array<char const*, 7> const names = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered",
+                                                   "timestamp_inversion"};
   return names;
 }
 

@@ -35,10 +35,10 @@ class ExampleCandidates {
   std::vector<Candidate> const& of(std::string const& kind) const;
 
   // Violation kinds in the contract's order.
-  static std::array<char const*, 6> const& kinds();
+  static std::array<char const*, 7> const& kinds();
 
  private:
-  std::array<std::vector<Candidate>, 6> chosen_;
+  std::array<std::vector<Candidate>, 7> chosen_;
 };
 
 std::vector<Example> build_examples(model::World const& world, FinalLogs const& logs, ExampleCandidates const& candidates);

@@ -50,6 +50,9 @@ struct Metrics {
   std::uint64_t leader_elections = 0;
   std::uint64_t events = 0;
   sim::Time sim_time = 0;
+  // Groups with order_by "timestamp": keys whose last-writer-wins state (by timestamp) differs from the
+  // state in true send order.
+  std::uint64_t read_model_divergent_keys = 0;
 };
 
 // One step of a message's life, as an example's timeline shows it.

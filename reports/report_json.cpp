@@ -63,6 +63,7 @@ ordered_json metrics_to_json(Metrics const& m) {
   json["downstream_peak_load"] = m.downstream_peak_load;
   json["rebalances"] = m.rebalances;
   json["leader_elections"] = m.leader_elections;
+  json["read_model_divergent_keys"] = m.read_model_divergent_keys;
   json["events"] = m.events;
   json["sim_time_ms"] = sim::time_to_ms(m.sim_time);
   return json;

@@ -69,6 +69,7 @@ std::vector<Row> metric_rows(Metrics const& m) {
           {"downstream_peak_load", format_number(m.downstream_peak_load)},
           {"rebalances", count(m.rebalances)},
           {"leader_elections", count(m.leader_elections)},
+          {"read_model_divergent_keys", count(m.read_model_divergent_keys)},
           {"events", count(m.events)},
           {"sim_time_ms", format_number(sim::time_to_ms(m.sim_time))}};
 }
