@@ -1,0 +1,226 @@
+#include "scenarios/writer.h"
+
+#include <cmath>
+#include <type_traits>
+
+namespace brokersim::scenarios {
+
+namespace {
+
+using nlohmann::ordered_json;
+using sim::Distribution;
+
+ordered_json ms(sim::Time micros) { return static_cast<double>(micros) / 1000.0; }
+ordered_json ms_double(double micros) { return micros / 1000.0; }
+
+ordered_json distribution(Distribution const& d) {
+  switch (d.kind) {
+    case Distribution::Kind::constant:
+      return ordered_json{{"dist", "constant"}, {"value", ms_double(d.first)}};
+    case Distribution::Kind::uniform:
+      return ordered_json{{"dist", "uniform"}, {"min", ms_double(d.first)}, {"max", ms_double(d.second)}};
+    case Distribution::Kind::exponential:
+      return ordered_json{{"dist", "exponential"}, {"mean", ms_double(d.first)}};
+    case Distribution::Kind::normal:
+      return ordered_json{{"dist", "normal"}, {"mean", ms_double(d.first)}, {"stddev", ms_double(d.second)}};
+    case Distribution::Kind::lognormal:
+      // mu and sigma of ln(milliseconds).
+      return ordered_json{{"dist", "lognormal"}, {"mu", d.first - std::log(1000.0)}, {"sigma", d.second}};
+    case Distribution::Kind::pareto:
+      return ordered_json{{"dist", "pareto"}, {"scale", ms_double(d.first)}, {"shape", d.second}};
+  }
+  return nullptr;
+}
+
+template <typename T>
+ordered_json optional(std::optional<T> const& value) {
+  return value ? ordered_json(*value) : ordered_json(nullptr);
+}
+
+ordered_json selector(faults::NodeSelector const& s) {
+  switch (s.kind) {
+    case faults::NodeSelector::Kind::name:
+      return s.name;
+    case faults::NodeSelector::Kind::leader_of:
+      return ordered_json{{"leader_of", s.topic + "/" + std::to_string(s.partition)}};
+    case faults::NodeSelector::Kind::random:
+      return ordered_json{{"random", s.name}};
+    case faults::NodeSelector::Kind::group:
+      return ordered_json{{"group", s.name}};
+  }
+  return nullptr;
+}
+
+ordered_json selectors(std::vector<faults::NodeSelector> const& list) {
+  ordered_json out = ordered_json::array();
+  for (auto const& s : list) out.push_back(selector(s));
+  return out;
+}
+
+ordered_json producer(model::ProducerConfig const& p) {
+  ordered_json out{{"name", p.name}, {"instances", p.instances}, {"topic", p.topic}};
+  out["rate_per_s"] = optional(p.rate_per_s);
+  out["messages"] = optional(p.messages);
+  out["arrivals"] = p.arrivals == model::Arrivals::poisson ? "poisson" : "uniform";
+  out["keys"] = p.keys.count == 0 ? ordered_json(nullptr)
+                                  : ordered_json{{"count", p.keys.count}, {"dist", p.keys.dist == model::KeyDist::zipf ? "zipf" : "uniform"},
+                                                 {"s", p.keys.zipf_s}};
+  out["acks"] = p.acks == model::Acks::all ? ordered_json("all") : ordered_json(p.acks == model::Acks::leader ? 1 : 0);
+  out["idempotent"] = p.idempotent;
+  out["retries"] = p.retries;
+  out["retry_backoff_ms"] = ms(p.retry_backoff);
+  out["request_timeout_ms"] = ms(p.request_timeout);
+  out["delivery_timeout_ms"] = ms(p.delivery_timeout);
+  out["max_in_flight"] = p.max_in_flight;
+  out["linger_ms"] = ms(p.linger);
+  out["timestamps"] = p.timestamps == model::Timestamps::lamport ? "lamport" : "local-clock";
+  out["zone"] = optional(p.zone);
+  return out;
+}
+
+ordered_json group(model::ConsumerGroupConfig const& g) {
+  static char const* const assignors[] = {"range", "round-robin", "sticky"};
+  static char const* const commits[] = {"after-processing", "before-processing", "auto"};
+  static char const* const dedups[] = {"none", "memory", "durable"};
+  static char const* const jitters[] = {"none", "full", "equal", "decorrelated"};
+  static char const* const thens[] = {"dead-letter", "skip", "block"};
+  ordered_json out{{"name", g.name}, {"topic", g.topic}, {"instances", g.instances}};
+  out["assignor"] = assignors[static_cast<int>(g.assignor)];
+  out["commit"] = commits[static_cast<int>(g.commit)];
+  out["auto_commit_interval_ms"] = ms(g.auto_commit_interval);
+  out["processing_ms"] = distribution(g.processing);
+  out["dedup"] = dedups[static_cast<int>(g.dedup)];
+  out["calls"] = optional(g.calls);
+  out["on_failure"] = ordered_json{{"max_attempts", g.on_failure.max_attempts},
+                                   {"backoff", ordered_json{{"initial_ms", ms(g.on_failure.backoff.initial)},
+                                                            {"multiplier", g.on_failure.backoff.multiplier},
+                                                            {"max_ms", ms(g.on_failure.backoff.max)},
+                                                            {"jitter", jitters[static_cast<int>(g.on_failure.backoff.jitter)]}}},
+                                   {"then", thens[static_cast<int>(g.on_failure.then)]}};
+  out["emits"] = g.emits_topic ? ordered_json{{"topic", *g.emits_topic}} : ordered_json(nullptr);
+  out["order_by"] = g.order_by == model::OrderBy::offset ? "offset" : "timestamp";
+  out["schema_versions"] = g.schema_versions;
+  out["on_unknown_schema"] = g.on_unknown_schema == model::OnUnknownSchema::fail ? "fail" : "ignore";
+  out["max_poll_records"] = g.max_poll_records;
+  out["session_timeout_ms"] = ms(g.session_timeout);
+  out["heartbeat_interval_ms"] = ms(g.heartbeat_interval);
+  out["timestamps"] = g.timestamps == model::Timestamps::lamport ? "lamport" : "local-clock";
+  out["zone"] = optional(g.zone);
+  return out;
+}
+
+ordered_json fault(faults::Fault const& f) {
+  ordered_json out{{"kind", faults::kind_name(f.action)}, {"at_ms", ms(f.at)}};
+  std::visit(
+      [&](auto const& a) {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, faults::Crash>) {
+          out["target"] = selector(a.target);
+          out["restart_after_ms"] = a.restart_after ? ms(*a.restart_after) : ordered_json(nullptr);
+          out["lose_unflushed"] = a.lose_unflushed;
+        } else if constexpr (std::is_same_v<T, faults::Partition>) {
+          ordered_json sides = ordered_json::array();
+          for (auto const& side : a.sides) sides.push_back(selectors(side));
+          out["sides"] = sides;
+          out["duration_ms"] = ms(a.duration);
+          out["one_way"] = a.one_way;
+        } else if constexpr (std::is_same_v<T, faults::LinkFault>) {
+          out["between"] = selectors(a.between);
+          out["duration_ms"] = ms(a.duration);
+          if (a.latency) out["latency_ms"] = distribution(*a.latency);
+          out["loss"] = a.loss;
+          out["duplicate"] = a.duplicate;
+          out["reorder"] = a.reorder;
+        } else if constexpr (std::is_same_v<T, faults::ClockFault>) {
+          out["target"] = selector(a.target);
+          out["offset_ms"] = ms(a.offset);
+          out["drift_ppm"] = a.drift_ppm;
+          out["duration_ms"] = a.duration ? ms(*a.duration) : ordered_json(nullptr);
+        } else if constexpr (std::is_same_v<T, faults::Poison>) {
+          out["target"] = selector(a.target);
+          if (a.count) out["count"] = *a.count;
+          if (a.every) out["every"] = *a.every;
+        } else if constexpr (std::is_same_v<T, faults::DlqReplay>) {
+          out["target"] = selector(a.target);
+          out["rate_per_s"] = optional(a.rate_per_s);
+        } else if constexpr (std::is_same_v<T, faults::SchemaChange>) {
+          out["target"] = selector(a.target);
+          out["version"] = a.version;
+        } else if constexpr (std::is_same_v<T, faults::Scale>) {
+          out["target"] = selector(a.target);
+          out["instances"] = a.instances;
+        } else if constexpr (std::is_same_v<T, faults::Slowdown>) {
+          out["target"] = selector(a.target);
+          out["factor"] = a.factor;
+          out["duration_ms"] = ms(a.duration);
+        } else {  // Pause, Outage.
+          out["target"] = selector(a.target);
+          out["duration_ms"] = ms(a.duration);
+        }
+      },
+      f.action);
+  return out;
+}
+
+ordered_json expectations(Expectations const& e) {
+  static char const* const deliveries[] = {"at-most-once", "at-least-once", "exactly-once"};
+  static char const* const orderings[] = {"per-key", "per-partition", "none"};
+  ordered_json out = ordered_json::object();
+  if (e.delivery) out["delivery"] = deliveries[static_cast<int>(*e.delivery)];
+  if (e.ordering) out["ordering"] = orderings[static_cast<int>(*e.ordering)];
+  auto threshold = [&](char const* key, std::optional<double> const& v) {
+    if (v) out[key] = *v;
+  };
+  threshold("max_p99_latency_ms", e.max_p99_latency_ms);
+  threshold("max_consumer_lag", e.max_consumer_lag);
+  threshold("max_retry_amplification", e.max_retry_amplification);
+  threshold("max_dead_lettered", e.max_dead_lettered);
+  threshold("max_timestamp_inversions", e.max_timestamp_inversions);
+  threshold("max_downstream_load", e.max_downstream_load);
+  return out;
+}
+
+}  // namespace
+
+ordered_json scenario_to_json(Scenario const& s) {
+  model::WorldConfig const& w = s.world;
+  ordered_json out{{"name", s.name}, {"description", s.description}, {"seed", s.seed}, {"duration_ms", ms(s.duration)},
+                   {"drain_ms", ms(s.drain)}, {"heal_at_drain", s.heal_at_drain}};
+  ordered_json links = ordered_json::array();
+  for (auto const& l : w.network.links) {
+    ordered_json link{{"between", l.between}};
+    if (l.latency) link["latency_ms"] = distribution(*l.latency);
+    link["loss"] = l.loss;
+    link["duplicate"] = l.duplicate;
+    link["reorder"] = l.reorder;
+    links.push_back(std::move(link));
+  }
+  out["network"] = ordered_json{{"latency_ms", distribution(w.network.latency)}, {"zones", w.network.zones}, {"links", links}};
+  ordered_json brokers{{"count", w.brokers.count}};
+  if (!w.brokers.zones.empty()) brokers["zones"] = w.brokers.zones;
+  brokers["flush_interval_ms"] = w.brokers.flush_interval ? ms(*w.brokers.flush_interval) : ordered_json(nullptr);
+  brokers["replica_lag_time_max_ms"] = ms(w.brokers.replica_lag_time_max);
+  brokers["controller_failover_ms"] = ms(w.brokers.controller_failover);
+  out["brokers"] = brokers;
+  ordered_json topics = ordered_json::array();
+  for (auto const& t : w.topics) {
+    topics.push_back(ordered_json{{"name", t.name}, {"partitions", t.partitions}, {"replication_factor", t.replication_factor},
+                                  {"min_insync_replicas", t.min_insync_replicas}, {"unclean_leader_election", t.unclean_leader_election}});
+  }
+  out["topics"] = topics;
+  out["producers"] = ordered_json::array();
+  for (auto const& p : w.producers) out["producers"].push_back(producer(p));
+  out["consumer_groups"] = ordered_json::array();
+  for (auto const& g : w.consumer_groups) out["consumer_groups"].push_back(group(g));
+  out["services"] = ordered_json::array();
+  for (auto const& sv : w.services) {
+    out["services"].push_back(ordered_json{{"name", sv.name}, {"capacity_per_s", optional(sv.capacity_per_s)},
+                                           {"latency_ms", distribution(sv.latency)}, {"zone", optional(sv.zone)}});
+  }
+  out["faults"] = ordered_json::array();
+  for (auto const& f : s.faults) out["faults"].push_back(fault(f));
+  out["expect"] = expectations(s.expect);
+  return out;
+}
+
+}  // namespace brokersim::scenarios
