@@ -67,6 +67,25 @@ std::vector<Command> const& commands() {
        "Exit code 0 when every run held its expectations, 1 when any broke one, 2 for bad input.\n",
        {{"out"}, {}},
        &merge_command},
+      {"shrink",
+       "reduce a failing scenario to a minimal one that fails the same way",
+       "usage: brokersim shrink SCENARIO.json [--seed N] [--out FILE]\n\n"
+       "Delta debugging: removes faults, then reduces instances, partitions, rates, message counts and\n"
+       "durations, keeping every change after which the same violation kind still shows (on the seed or\n"
+       "one of the next two). Writes the minimal scenario to FILE (default: NAME-shrunk.json) and lists what\n"
+       "it removed. Exit code 1 when it wrote a failing scenario, 0 when the scenario holds at that seed.\n",
+       {{"seed", "out"}, {}},
+       &shrink_command},
+      {"explore",
+       "swarm-test a system with random fault schedules",
+       "usage: brokersim explore SCENARIO.json [--runs N] [--faults KINDS] [--max-concurrent K] [--seed S] [--out DIR]\n\n"
+       "Keeps the scenario's system and expectations and replaces its faults with random schedules: each run\n"
+       "draws a subset of the fault kinds (--faults, default crash,pause,partition,link,clock) and at most K\n"
+       "faults active at once (--max-concurrent, default 1), each healed before the next begins, and a\n"
+       "random seed. On the first run that breaks an expectation it shrinks it and writes\n"
+       "DIR/counterexample.json (exit code 1); after --runs runs (default 100) without one, exit code 0.\n",
+       {{"runs", "faults", "max-concurrent", "seed", "out"}, {}},
+       &explore_command},
       {"validate",
        "check scenario files without running them",
        "usage: brokersim validate SCENARIO.json...\n\n"

@@ -38,6 +38,8 @@ int validate_command(Arguments const& arguments, Streams& streams);
 int schema_command(Arguments const& arguments, Streams& streams);
 int batch_command(Arguments const& arguments, Streams& streams);
 int merge_command(Arguments const& arguments, Streams& streams);
+int shrink_command(Arguments const& arguments, Streams& streams);
+int explore_command(Arguments const& arguments, Streams& streams);
 
 // The program: dispatches `words` (argv without the program name) and maps every error to its exit code.
 int main_with_arguments(std::vector<std::string> const& words, Streams& streams);

@@ -1,0 +1,68 @@
+// shrink and explore: minimal counterexamples that still fail the same way, and swarm testing that finds
+// a known weakness and stays silent on a safe configuration.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "cli/runner.h"
+#include "scenarios/loader.h"
+#include "support/run_program.h"
+
+namespace fs = std::filesystem;
+using brokersim::testing::make_temp_dir;
+using brokersim::testing::run_brokersim;
+using brokersim::testing::source_path;
+
+namespace {
+
+// The seed a shrunk scenario file names (its "seed" key), run once: does it still fail?
+bool still_fails(std::string const& file) {
+  auto const scenario = brokersim::scenarios::load_scenario_file(file);
+  return !brokersim::cli::run_scenario(scenario, scenario.seed).passed();
+}
+
+}  // namespace
+
+TEST_CASE("cli: shrink: a failure buried under irrelevant faults shrinks to its one or two faults", "[cli]") {
+  std::string const dir = make_temp_dir("shrink");
+  auto const result = run_brokersim({"shrink", source_path("tests/cli/fixtures/buried-acks1.json"), "--out", dir + "/min.json"});
+  CHECK(result.exit_code == 1);
+  REQUIRE(fs::exists(dir + "/min.json"));
+  auto const shrunk = brokersim::scenarios::load_scenario_file(dir + "/min.json");
+  CHECK(shrunk.faults.size() >= 1);
+  CHECK(shrunk.faults.size() <= 2);
+  CHECK(std::holds_alternative<brokersim::faults::Crash>(shrunk.faults.front().action));
+  CHECK(still_fails(dir + "/min.json"));
+  CHECK(result.out.find("removed fault(s)") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: shrink: a scenario that holds has nothing to shrink", "[cli]") {
+  std::string const dir = make_temp_dir("shrink-pass");
+  auto const result = run_brokersim({"shrink", source_path("scenarios/kafka/acks-all-leader-crash.json"), "--out", dir + "/min.json"});
+  CHECK(result.exit_code == 0);
+  CHECK_FALSE(fs::exists(dir + "/min.json"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: explore: finds acks=1's loss under crashes within a few dozen runs", "[cli]") {
+  std::string const dir = make_temp_dir("explore-acks1");
+  auto const result = run_brokersim({"explore", source_path("tests/cli/fixtures/explore-acks1.json"), "--runs", "36", "--faults",
+                                     "crash", "--out", dir});
+  CHECK(result.exit_code == 1);
+  REQUIRE(fs::exists(dir + "/counterexample.json"));
+  CHECK(still_fails(dir + "/counterexample.json"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: explore: a safe exactly-once configuration survives crash, pause and clock faults", "[cli][slow]") {
+  std::string const dir = make_temp_dir("explore-safe");
+  auto const result = run_brokersim({"explore", source_path("tests/cli/fixtures/explore-exactly-once.json"), "--runs", "60",
+                                     "--faults", "crash,pause,clock", "--max-concurrent", "2", "--out", dir});
+  INFO(result.out);
+  CHECK(result.exit_code == 0);
+  CHECK_FALSE(fs::exists(dir + "/counterexample.json"));
+  CHECK(result.out.find("crash") != std::string::npos);
+  fs::remove_all(dir);
+}
