@@ -1,0 +1,105 @@
+// RapidCheck generators of whole, valid scenarios: a topology, topics, producers, consumer groups and a
+// fault schedule, written as scenario JSON so every generated case is also a file one can save. Every
+// choice is a RapidCheck draw, so shrinking stays valid and goes towards fewer faults, fewer instances,
+// fewer partitions, fewer messages and shorter windows.
+#pragma once
+
+#include <rapidcheck.h>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "scenarios/loader.h"
+
+namespace brokersim::testing {
+
+// What a property fixes about the generated system; the rest is drawn.
+struct GenOptions {
+  std::string acks = "any";          // "any", "0", "1" or "all".
+  bool idempotent_only = false;      // Producers idempotent (acks all).
+  std::string commit = "any";        // "any" or a commit mode.
+  std::string dedup = "any";         // "any" or a dedup mode.
+  bool safe_replication = false;     // RF 3, min.insync 2, clean election.
+  std::vector<std::string> fault_kinds = {"crash", "pause", "partition", "link", "clock"};
+  bool one_fault_at_a_time = false;  // Each fault healed before the next begins.
+  bool brokers_only = false;         // Faults only on brokers (and links between brokers and clients).
+};
+
+inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
+  using nlohmann::ordered_json;
+  int const brokers = options.safe_replication ? *rc::gen::inRange(3, 5) : *rc::gen::inRange(1, 5);
+  int const partitions = *rc::gen::inRange(1, 5);
+  int const rf = options.safe_replication ? 3 : *rc::gen::inRange(1, brokers + 1);
+  int const min_isr = options.safe_replication ? 2 : *rc::gen::inRange(1, rf + 1);
+  int const duration = *rc::gen::inRange(500, 5000);
+  ordered_json s{{"name", "generated"}, {"duration_ms", duration}, {"drain_ms", 60000}};
+  s["network"] = {{"latency_ms", {{"dist", "uniform"}, {"min", 0.2}, {"max", 0.2 + *rc::gen::inRange(0, 50) / 10.0}}}};
+  s["brokers"] = {{"count", brokers}, {"controller_failover_ms", *rc::gen::inRange(100, 2000)}};
+  s["topics"] = ordered_json::array({ordered_json{{"name", "t"}, {"partitions", partitions}, {"replication_factor", rf},
+                                                  {"min_insync_replicas", min_isr},
+                                                  {"unclean_leader_election", options.safe_replication ? false : *rc::gen::arbitrary<bool>()}}});
+  std::string acks = options.acks;
+  if (options.idempotent_only) acks = "all";
+  if (acks == "any") acks = *rc::gen::element<std::string>("0", "1", "all");
+  ordered_json producer{{"name", "p"}, {"topic", "t"}, {"instances", *rc::gen::inRange(1, 3)},
+                        {"rate_per_s", *rc::gen::inRange(50, 1500)}, {"keys", *rc::gen::inRange(1, 30)},
+                        {"max_in_flight", *rc::gen::inRange(1, 6)}, {"request_timeout_ms", *rc::gen::inRange(200, 3000)},
+                        {"retry_backoff_ms", *rc::gen::inRange(10, 200)}};
+  producer["acks"] = acks == "all" ? ordered_json("all") : ordered_json(std::stoi(acks));
+  producer["idempotent"] = acks == "all" && (options.idempotent_only || *rc::gen::arbitrary<bool>());
+  s["producers"] = ordered_json::array({producer});
+  std::string commit = options.commit == "any" ? *rc::gen::element<std::string>("after-processing", "before-processing", "auto") : options.commit;
+  std::string dedup = options.dedup == "any" ? *rc::gen::element<std::string>("none", "memory", "durable") : options.dedup;
+  s["consumer_groups"] = ordered_json::array({ordered_json{
+      {"name", "g"}, {"topic", "t"}, {"instances", *rc::gen::inRange(1, 4)}, {"commit", commit}, {"dedup", dedup},
+      {"assignor", *rc::gen::element<std::string>("range", "round-robin", "sticky")},
+      {"processing_ms", {{"dist", "exponential"}, {"mean", *rc::gen::inRange(0, 30) / 10.0}}},
+      {"max_poll_records", *rc::gen::inRange(1, 200)}, {"session_timeout_ms", 6000}, {"heartbeat_interval_ms", 1000}}});
+  std::vector<std::string> nodes;
+  for (int b = 0; b < brokers; ++b) nodes.push_back("broker-" + std::to_string(b));
+  if (!options.brokers_only) {
+    for (int i = 0; i < s["producers"][0]["instances"].get<int>(); ++i) nodes.push_back("p-" + std::to_string(i));
+    for (int i = 0; i < s["consumer_groups"][0]["instances"].get<int>(); ++i) nodes.push_back("g-" + std::to_string(i));
+  }
+  ordered_json faults = ordered_json::array();
+  int at = *rc::gen::inRange(0, duration);
+  for (int count = *rc::gen::inRange(0, 4); count > 0 && at < duration; --count) {
+    std::string const kind = *rc::gen::elementOf(options.fault_kinds);
+    int const length = *rc::gen::inRange(1, 3000);
+    std::string const node = *rc::gen::elementOf(nodes);
+    ordered_json fault{{"kind", kind}, {"at_ms", at}};
+    if (kind == "crash") {
+      fault["target"] = node;
+      fault["restart_after_ms"] = length;
+      fault["lose_unflushed"] = *rc::gen::arbitrary<bool>();
+    } else if (kind == "pause") {
+      fault["target"] = node;
+      fault["duration_ms"] = length;
+    } else if (kind == "partition") {
+      fault["sides"] = ordered_json::array({ordered_json::array({node})});
+      fault["duration_ms"] = length;
+      fault["one_way"] = *rc::gen::arbitrary<bool>();
+    } else if (kind == "link") {
+      fault["between"] = ordered_json::array({"brokers", "p"});
+      fault["duration_ms"] = length;
+      fault["loss"] = *rc::gen::inRange(0, 50) / 100.0;
+    } else {
+      fault["target"] = node;
+      fault["offset_ms"] = *rc::gen::inRange(-60000, 60000);
+      fault["duration_ms"] = length;
+    }
+    faults.push_back(fault);
+    at += options.one_fault_at_a_time ? length + *rc::gen::inRange(1, 2000) : *rc::gen::inRange(0, 2000);
+  }
+  s["faults"] = faults;
+  return s;
+}
+
+// Loads the generated JSON (it is valid by construction: a loader error here is a generator bug).
+inline scenarios::Scenario load_generated(nlohmann::ordered_json const& json) {
+  return scenarios::load_scenario_text(json.dump(), "generated.json");
+}
+
+}  // namespace brokersim::testing
