@@ -18,9 +18,8 @@ std::string milliseconds(Time micros) {
 }
 
 bool simulated(FaultAction const& action) {
-  return std::holds_alternative<Crash>(action) || std::holds_alternative<Pause>(action) ||
-         std::holds_alternative<Partition>(action) || std::holds_alternative<LinkFault>(action) ||
-         std::holds_alternative<ClockFault>(action);
+  return !std::holds_alternative<DlqReplay>(action) && !std::holds_alternative<SchemaChange>(action) &&
+         !std::holds_alternative<Scale>(action);
 }
 
 std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes) {
@@ -84,6 +83,11 @@ void FaultInjector::on_event(sim::Simulation& simulation, sim::Event const& even
       return;
     case kEndClock:
       end_clock(simulation, static_cast<std::size_t>(event.arg0));
+      return;
+    case kEndSlowdown:
+      for (model::NodeId node : slowed_[event.arg0]) {
+        if (model::ConsumerInstance* consumer = world_.consumer_node(node)) consumer->set_slowdown(1.0);
+      }
       return;
     default:
       BROKERSIM_ASSERT(false);
@@ -249,6 +253,43 @@ void FaultInjector::end_clock(sim::Simulation& simulation, std::size_t index) {
     local.set_drift(simulation.now(), 0.0);
     local.jump(simulation.now() - local.read(simulation.now()));
   }
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, Poison const& poison) {
+  for (model::NodeId node : resolve(poison.target)) {
+    model::ProducerInstance* producer = world_.producer_node(node);
+    if (producer == nullptr) continue;
+    producer->make_poison(poison.count, poison.every);
+    record(simulation, node, "poison", poison.count ? "next " + std::to_string(*poison.count) + " message(s) malformed"
+                                                    : "every " + std::to_string(*poison.every) + "th message malformed");
+  }
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, Outage const& outage) {
+  for (model::NodeId node : resolve(outage.target)) {
+    model::ServiceNode* service = world_.service_named(world_.network().name(node));
+    if (service == nullptr) continue;
+    service->start_outage(simulation.now() + outage.duration);
+    record(simulation, node, "outage", "every call fails for " + milliseconds(outage.duration), simulation.now() + outage.duration);
+  }
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, Slowdown const& slowdown) {
+  std::vector<model::NodeId> consumers;
+  for (model::NodeId node : resolve(slowdown.target)) {
+    std::string const detail = std::to_string(slowdown.factor) + " times slower for " + milliseconds(slowdown.duration);
+    if (model::ServiceNode* service = world_.service_named(world_.network().name(node))) {
+      service->set_slowdown(slowdown.factor, simulation.now() + slowdown.duration);
+    } else if (model::ConsumerInstance* consumer = world_.consumer_node(node)) {
+      consumer->set_slowdown(slowdown.factor);
+      consumers.push_back(node);
+    } else {
+      continue;
+    }
+    record(simulation, node, "slowdown", detail, simulation.now() + slowdown.duration);
+  }
+  slowed_.push_back(std::move(consumers));
+  simulation.schedule(slowdown.duration, self_, kEndSlowdown, slowed_.size() - 1);
 }
 
 void FaultInjector::record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail, Time until) {

@@ -28,7 +28,9 @@ class FaultInjector : public sim::Actor {
   static std::vector<char const*> unsupported_kinds(std::vector<Fault> const& faults);
 
  private:
-  enum EventType : std::uint32_t { kBegin = 0, kRestart = 1, kHeal = 2, kEndPartition = 3, kEndLink = 4, kEndClock = 5 };
+  enum EventType : std::uint32_t {
+    kBegin = 0, kRestart = 1, kHeal = 2, kEndPartition = 3, kEndLink = 4, kEndClock = 5, kEndSlowdown = 6
+  };
 
   // A partition in force: the directed connections it cut.
   struct Cut {
@@ -55,6 +57,9 @@ class FaultInjector : public sim::Actor {
   void apply(sim::Simulation& simulation, Partition const& partition);
   void apply(sim::Simulation& simulation, LinkFault const& link);
   void apply(sim::Simulation& simulation, ClockFault const& clock);
+  void apply(sim::Simulation& simulation, Poison const& poison);
+  void apply(sim::Simulation& simulation, Outage const& outage);
+  void apply(sim::Simulation& simulation, Slowdown const& slowdown);
 
   // Ends of lasting faults.
   void end_partition(sim::Simulation& simulation, std::size_t cut);
@@ -75,6 +80,7 @@ class FaultInjector : public sim::Actor {
   std::vector<Cut> cuts_;
   std::vector<Link> links_;
   std::vector<Skew> skews_;
+  std::vector<std::vector<model::NodeId>> slowed_;  // Consumer instances a slowdown fault slowed.
 };
 
 }  // namespace brokersim::faults

@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/backoff.h"
 #include "model/network.h"
 #include "sim/assert.h"
 
 namespace brokersim::model {
 
 namespace {
+
+// A service call without an answer for this long fails (a client's request timeout).
+constexpr Time kServiceCallTimeout = 5000 * sim::kMicrosPerMilli;
 
 // Kafka's defaults for what the scenario format does not expose.
 constexpr Time kRetryBackoff = 100 * sim::kMicrosPerMilli;  // retry.backoff.ms
@@ -70,6 +74,9 @@ void ConsumerInstance::on_crash(sim::Simulation&) {
   join_broker_ = kNoLeader;
   loop_ = Loop::idle;
   commit_ = CommitRound{};
+  failed_attempts_ = 0;
+  previous_backoff_ = 0;
+  awaited_call_ = 0;
   memory_dedup_.clear();
   records_processed_ = 0;
 }
@@ -122,10 +129,19 @@ void ConsumerInstance::handle(sim::Simulation& simulation, std::uint32_t type, s
       if (commit_.id == 0) start_commit(simulation, false, AfterCommit::poll);
       schedule_self(simulation, config_.auto_commit_interval, kAutoCommit, assignment_serial_);
       return;
-    case kRecordDone:
+    case kRecordDone: {
       if (arg0 != batch_serial_ || loop_ != Loop::processing) return;
+      std::size_t const before = batch_next_;
       complete_record(simulation);
-      process_batch(simulation);
+      if (batch_next_ != before) process_batch(simulation);  // Else a call or a retry is awaited.
+      return;
+    }
+    case kRetryRecord:
+      if (arg0 == batch_serial_ && loop_ == Loop::processing) process_batch(simulation);
+      return;
+    case kCallTimeout:
+      if (arg0 != awaited_call_ || awaited_call_ == 0) return;
+      on_call_answered(simulation, false);
       return;
     case kCommitTimeout:
       on_commit_timeout(simulation, arg0);
@@ -153,9 +169,23 @@ void ConsumerInstance::on_message(sim::Simulation& simulation, Envelope const& e
     case MessageType::fetch_response:
       on_fetch_response(simulation, envelope);
       return;
+    case MessageType::service_response:
+    case MessageType::connection_reset:
+      if (envelope.correlation != awaited_call_ || awaited_call_ == 0) return;
+      if (envelope.type == MessageType::connection_reset && envelope.request_type != MessageType::service_call) return;
+      on_call_answered(simulation, envelope.type == MessageType::service_response && envelope.error == ErrorCode::none);
+      return;
     default:
-      return;  // Nothing else is addressed to consumers (yet: service responses come with issue 4).
+      return;
   }
+}
+
+// The service answered (or refused) the call of the record being processed.
+void ConsumerInstance::on_call_answered(sim::Simulation& simulation, bool call_succeeded) {
+  awaited_call_ = 0;
+  std::size_t const before = batch_next_;
+  finish_attempt(simulation, call_succeeded && handle_record(simulation, batch_[batch_next_]));
+  if (batch_next_ != before) process_batch(simulation);
 }
 
 // --- Membership --------------------------------------------------------------------------------------
@@ -373,24 +403,72 @@ void ConsumerInstance::process_batch(sim::Simulation& simulation) {
     }
     group_truth().record_attempt(simulation.now());
     Time const duration = processing_time(record);
-    if (duration > 0) {
+    if (duration > 0 || service_ != kNoNode) {
       schedule_self(simulation, duration, kRecordDone, batch_serial_);
       return;
     }
+    std::size_t const before = batch_next_;
     complete_record(simulation);
+    if (batch_next_ == before) return;  // Waiting for a retry.
   }
   finish_batch(simulation);
 }
 
-// The handler of batch_[batch_next_] has run for its processing time.
+// The handler of batch_[batch_next_] has run for its processing time. Without a service to call the
+// attempt ends here; with one, it ends when the call answers (or times out).
 void ConsumerInstance::complete_record(sim::Simulation& simulation) {
   BatchRecord const record = batch_[batch_next_];
-  if (handle_record(simulation, record)) {
+  if (service_ == kNoNode) {
+    finish_attempt(simulation, handle_record(simulation, record));
+    return;
+  }
+  awaited_call_ = next_correlation_++;
+  Network& net = network();
+  EnvelopeId const id = net.acquire(MessageType::service_call, this->id(), service_);
+  net.envelope(id).correlation = awaited_call_;
+  net.send(simulation, id);
+  schedule_self(simulation, kServiceCallTimeout, kCallTimeout, awaited_call_);
+}
+
+// Spring Kafka's DefaultErrorHandler: a failed record is attempted again after the backoff (the records
+// behind it wait: the partition is blocked), up to max_attempts; then it is dead-lettered or skipped, or,
+// with "block", attempted forever.
+void ConsumerInstance::finish_attempt(sim::Simulation& simulation, bool succeeded) {
+  BatchRecord const record = batch_[batch_next_];
+  if (!succeeded) {
+    ++failed_attempts_;
+    FailureConfig const& failure = config_.on_failure;
+    if (failure.then == AfterFailure::block || failed_attempts_ < failure.max_attempts) {
+      schedule_self(simulation, backoff_delay(), kRetryRecord, batch_serial_);
+      return;
+    }
+    give_up(simulation, record);
+  } else {
     apply_effect(simulation, record);
     after_effect(simulation, record);
   }
+  failed_attempts_ = 0;
+  previous_backoff_ = 0;
   ++records_processed_;
   ++batch_next_;
+}
+
+// The delay before the next attempt (exponential, fixed when the multiplier is 1, capped, jittered).
+Time ConsumerInstance::backoff_delay() {
+  previous_backoff_ = model::backoff_delay(config_.on_failure.backoff, failed_attempts_, previous_backoff_, random_);
+  return previous_backoff_;
+}
+
+// After the last attempt: the dead-letter topic (Spring's DeadLetterPublishingRecoverer), or a skip.
+void ConsumerInstance::give_up(sim::Simulation& simulation, BatchRecord const& record) {
+  if (config_.on_failure.then != AfterFailure::dead_letter) return;  // skip: committed past, no effect.
+  GroupTruth& group = group_truth();
+  group.grow(record.message);
+  group.dead_lettered[record.message] = 1;
+  if (dead_letter_ != nullptr) {
+    Time const timestamp = truth_.tracks_timestamps ? truth_.timestamps[record.message] : 0;
+    dead_letter_->emit(simulation, truth_.messages[record.message].key, record.message, timestamp);
+  }
 }
 
 void ConsumerInstance::finish_batch(sim::Simulation& simulation) {
@@ -425,7 +503,9 @@ Time ConsumerInstance::processing_time(BatchRecord const&) {
 
 // Whether the handler succeeded. Issue 4 adds here: poison messages (MessageRecord::poison) failing every
 // attempt, failed service calls, and on_failure (retries with backoff, then dead-letter, skip or block).
-bool ConsumerInstance::handle_record(sim::Simulation&, BatchRecord const&) { return true; }
+bool ConsumerInstance::handle_record(sim::Simulation&, BatchRecord const& record) {
+  return truth_.messages[record.message].poison == 0;
+}
 
 // The effect, with the dedup store: durable dedup is written in the same transaction as the effect, so
 // a message already in it has no second effect.

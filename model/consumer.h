@@ -35,6 +35,11 @@ class ConsumerInstance : public Node {
   // Starts the process at time now (joins the group); called once by the World after attach().
   void start(sim::Simulation& simulation);
 
+  // The service this group calls (the group's `calls`), or kNoNode.
+  void set_service(NodeId service) { service_ = service; }
+  // The producer inside this instance that publishes to the dead-letter topic, or null.
+  void set_dead_letter_producer(ProducerInstance* producer) { dead_letter_ = producer; }
+
   // The producer inside this instance that emits follow-ups (the group's `emits`), or null. The group's
   // emitters are producer instances [first, last] of the ground truth: the group does not react to its own
   // follow-ups (a chain passes each group once).
@@ -76,6 +81,8 @@ class ConsumerInstance : public Node {
     kCommitTimeout = 8,  // arg0 = commit round.
     kCommitResend = 9,   // arg0 = commit round.
     kAutoCommit = 10,    // arg0 = assignment serial: the auto-commit timer.
+    kRetryRecord = 11,   // arg0 = batch serial: the backoff before the next attempt is over.
+    kCallTimeout = 12,   // arg0 = call correlation.
   };
   enum class Membership : std::uint8_t { joining, stable };
   // The processing thread: waiting in poll for records, waiting on a commitSync, or processing a batch.
@@ -141,6 +148,10 @@ class ConsumerInstance : public Node {
   bool deduplicated(std::uint32_t message) const;
   Time processing_time(BatchRecord const& record);
   bool handle_record(sim::Simulation& simulation, BatchRecord const& record);
+  void finish_attempt(sim::Simulation& simulation, bool succeeded);
+  void on_call_answered(sim::Simulation& simulation, bool call_succeeded);
+  Time backoff_delay();
+  void give_up(sim::Simulation& simulation, BatchRecord const& record);
   void apply_effect(sim::Simulation& simulation, BatchRecord const& record);
   void after_effect(sim::Simulation& simulation, BatchRecord const& record);
 
@@ -163,6 +174,13 @@ class ConsumerInstance : public Node {
   sim::RandomStream random_;
   double slowdown_ = 1.0;
   ProducerInstance* emitter_ = nullptr;
+  ProducerInstance* dead_letter_ = nullptr;
+  NodeId service_ = kNoNode;
+  // The record being processed: its failed attempts so far, the last backoff (decorrelated jitter) and
+  // the service call awaited (0: none).
+  int failed_attempts_ = 0;
+  Time previous_backoff_ = 0;
+  std::uint64_t awaited_call_ = 0;
   std::uint32_t own_emitters_first_ = 0;
   std::uint32_t own_emitters_last_ = 0;
 

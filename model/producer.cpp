@@ -121,6 +121,12 @@ std::uint32_t ProducerInstance::slot_of_key(std::uint32_t key) {
 
 void ProducerInstance::send_one(sim::Simulation& simulation) {
   MessageRecord record;
+  if (poison_left_ > 0) {
+    --poison_left_;
+    record.poison = 1;
+  } else if (poison_every_ > 0 && (sent_ + 1) % poison_every_ == 0) {
+    record.poison = 1;
+  }
   std::uint32_t slot = 0;
   if (keys_.keyed()) {
     record.key = keys_.next(random_);

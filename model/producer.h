@@ -56,6 +56,12 @@ class ProducerInstance : public Node {
   // causally after `cause_timestamp` with Lamport timestamps (with the local clock, whatever it reads).
   void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp);
 
+  // Poison fault: from now on, the next `count` sends are malformed, or every `every`-th one.
+  void make_poison(std::optional<std::uint64_t> count, std::optional<std::uint64_t> every) {
+    poison_left_ += count.value_or(0);
+    if (every) poison_every_ = *every;
+  }
+
   // The clock timestamps are read from (an emitter reads its consumer's).
   void read_clock_of(Node const& node) { timestamp_clock_ = &node.clock(); }
   // Nothing left to send: no record waits or is in flight, and no arrival is to come.
@@ -129,6 +135,8 @@ class ProducerInstance : public Node {
   std::vector<std::uint32_t> free_batches_;
   std::vector<std::int32_t> partition_of_key_;  // Memoised murmur2 partition of each key number.
   Time lamport_ = 0;                            // Lamport clock, for timestamps "lamport".
+  std::uint64_t poison_left_ = 0;
+  std::uint64_t poison_every_ = 0;
   LocalClock const* timestamp_clock_ = nullptr;  // Null: this node's own clock.
 };
 

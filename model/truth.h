@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,25 @@ struct GroupTruth {
   }
 };
 
+// What one downstream service saw, per 1-second window of simulated time.
+struct ServiceTruth {
+  std::string name;
+  std::optional<double> capacity_per_s;
+  std::vector<std::uint32_t> calls_per_second;
+  std::vector<std::uint32_t> failures_per_second;
+
+  // Returns the calls in `now`'s window so far, this one included.
+  std::uint32_t record_call(Time now) { return ++slot(calls_per_second, now); }
+  void record_failure(Time now) { ++slot(failures_per_second, now); }
+
+ private:
+  static std::uint32_t& slot(std::vector<std::uint32_t>& series, Time now) {
+    auto const second = static_cast<std::size_t>(now / sim::kMicrosPerSecond);
+    if (second >= series.size()) series.resize(second + 1, 0);
+    return series[second];
+  }
+};
+
 // A fault as it happened: what it did to which node, when (for timelines, causes and report charts).
 struct FaultEvent {
   Time at = 0;
@@ -107,6 +127,7 @@ struct GroundTruth {
   std::vector<std::uint32_t> causes;            // The message whose processing emitted it, or kNoCause.
   bool tracks_timestamps = false;
   std::vector<GroupTruth> groups;               // In scenario order.
+  std::vector<ServiceTruth> services;           // In scenario order.
   std::vector<FaultEvent> faults;               // In the order they happened.
   Tracer tracer;                                // Watches nothing unless examples are being traced.
   std::vector<ElectionEvent> elections;         // In the order they happened.

@@ -46,8 +46,27 @@ std::size_t expected_messages(WorldConfig const& config, Time production_end) {
 
 }  // namespace
 
-World::World(WorldConfig const& config, std::uint64_t seed, Time production_end)
-    : config_(config), network_(config.network, seed) {
+// The scenario's configuration plus a "<topic>.DLT" topic for each group that dead-letters (Spring
+// Kafka's DeadLetterPublishingRecoverer default): same partition count, replicated like Kafka's default
+// topic creation allows.
+WorldConfig with_dead_letter_topics(WorldConfig config) {
+  for (ConsumerGroupConfig const& group : config.consumer_groups) {
+    if (group.on_failure.then != AfterFailure::dead_letter) continue;
+    std::string const name = group.topic + ".DLT";
+    bool const exists = std::any_of(config.topics.begin(), config.topics.end(), [&](auto const& t) { return t.name == name; });
+    if (exists) continue;
+    TopicConfig topic = config.topics[topic_index(config, group.topic)];
+    topic.name = name;
+    topic.replication_factor = std::min(3, config.brokers.count);
+    topic.min_insync_replicas = 1;
+    config.topics.push_back(topic);
+  }
+  return config;
+}
+
+World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time production_end)
+    : config_(with_dead_letter_topics(scenario_config)), network_(config_.network, seed) {
+  WorldConfig const& config = config_;
   std::size_t const messages = expected_messages(config, production_end);
   truth_.messages.reserve(messages);
   controller_ = std::make_unique<Controller>(config, initial_layout(config), seed, truth_);
@@ -81,7 +100,9 @@ World::World(WorldConfig const& config, std::uint64_t seed, Time production_end)
     truth_.causes.reserve(messages);
   }
   add_consumer_groups(seed);
+  add_services(seed);
   emitter_of_node_.assign(network_.node_count(), nullptr);
+  companions_of_node_.assign(network_.node_count(), {});
   for (std::size_t g = 0; g < config.consumer_groups.size(); ++g) {
     if (!config.consumer_groups[g].emits_topic) continue;
     auto const first = static_cast<std::uint32_t>(truth_.producer_instances.size());
@@ -96,31 +117,93 @@ World::World(WorldConfig const& config, std::uint64_t seed, Time production_end)
       }
     }
   }
+  add_dead_letter_producers(seed, production_end);
+}
+
+void World::add_services(std::uint64_t seed) {
+  for (ServiceConfig const& service : config_.services) {
+    ServiceTruth service_truth;
+    service_truth.name = service.name;
+    service_truth.capacity_per_s = service.capacity_per_s;
+    truth_.services.push_back(std::move(service_truth));
+  }
+  for (std::size_t i = 0; i < config_.services.size(); ++i) {
+    NodeId const id = network_.add_node(config_.services[i].name, NodeKind::service, zone_index(config_, config_.services[i].zone));
+    services_.push_back(std::make_unique<ServiceNode>(id, config_.services[i], seed, truth_.services[i]));
+  }
+  for (auto& consumer : consumers_) {
+    auto const& calls = consumer->coordinator().config().calls;
+    if (calls) consumer->set_service(nodes_named(*calls).front());
+  }
+}
+
+void World::add_dead_letter_producers(std::uint64_t seed, Time production_end) {
+  for (ConsumerGroupConfig const& group : config_.consumer_groups) {
+    if (group.on_failure.then != AfterFailure::dead_letter) continue;
+    for (int instance = 0; instance < group.instances; ++instance) {
+      ProducerInstance* producer = add_embedded_producer(group, instance, group.topic + ".DLT", ".dlt-producer", seed, production_end);
+      NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
+      for (auto& node : consumers_) {
+        if (node->id() == consumer) node->set_dead_letter_producer(producer);
+      }
+    }
+  }
+}
+
+ServiceNode* World::service_named(std::string const& name) {
+  for (auto& service : services_) {
+    if (network_.name(service->id()) == name) return service.get();
+  }
+  return nullptr;
+}
+
+ProducerInstance* World::producer_node(NodeId node) {
+  for (auto& producer : producers_) {
+    if (producer->id() == node) return producer.get();
+  }
+  return nullptr;
+}
+
+ConsumerInstance* World::consumer_node(NodeId node) {
+  for (auto& consumer : consumers_) {
+    if (consumer->id() == node) return consumer.get();
+  }
+  return nullptr;
 }
 
 void World::add_emitter(ConsumerGroupConfig const& group, int instance, std::uint64_t seed, Time production_end) {
-  ProducerConfig emitter;
-  emitter.name = group.name + "-emitter";
-  emitter.topic = *group.emits_topic;
-  emitter.messages = 0;  // No arrivals of its own: it sends what its consumer emits.
-  emitter.timestamps = group.timestamps;
-  emitter.zone = group.zone;
-  emitter_configs_.push_back(std::move(emitter));
+  ProducerInstance* emitter = add_embedded_producer(group, instance, *group.emits_topic, ".producer", seed, production_end);
+  NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
+  emitter_of_node_.resize(network_.node_count(), nullptr);
+  emitter_of_node_[consumer] = emitter;
+}
+
+// A producer inside consumer instance `instance` of `group`, writing to `topic_name`: it shares the
+// instance's fate and clock, and its messages are named after the instance.
+ProducerInstance* World::add_embedded_producer(ConsumerGroupConfig const& group, int instance, std::string const& topic_name,
+                                               std::string const& suffix, std::uint64_t seed, Time production_end) {
+  ProducerConfig config;
+  config.name = group.name + suffix;
+  config.topic = topic_name;
+  config.messages = 0;  // No arrivals of its own: it sends what its consumer hands it.
+  config.timestamps = group.timestamps;
+  config.zone = group.zone;
+  emitter_configs_.push_back(std::move(config));
   std::string const consumer_name = group.name + "-" + std::to_string(instance);
   auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
-  truth_.producer_instances.push_back(consumer_name);  // Its messages are named after the consumer instance.
-  std::uint32_t const topic = topic_index(config_, *group.emits_topic);
+  truth_.producer_instances.push_back(consumer_name);
+  std::uint32_t const topic = topic_index(config_, topic_name);
   ProducerTarget const target{controller_->layout().first_partition[topic], config_.topics[topic].partitions};
-  NodeId const id = network_.add_node(consumer_name + ".producer", NodeKind::producer, zone_index(config_, group.zone));
+  NodeId const id = network_.add_node(consumer_name + suffix, NodeKind::producer, zone_index(config_, group.zone));
   emitters_.push_back(std::make_unique<ProducerInstance>(id, emitter_configs_.back(), instance, truth_index, target, seed,
                                                          production_end, *controller_, truth_));
-  std::vector<NodeId> const consumer = nodes_named(consumer_name);
-  BROKERSIM_ASSERT(consumer.size() == 1);
-  emitter_of_node_.resize(network_.node_count(), nullptr);
-  emitter_of_node_[consumer.front()] = emitters_.back().get();
-  for (auto& instance_node : consumers_) {
-    if (instance_node->id() == consumer.front()) emitters_.back()->read_clock_of(*instance_node);
+  NodeId const consumer = nodes_named(consumer_name).front();
+  companions_of_node_.resize(network_.node_count());
+  companions_of_node_[consumer].push_back(emitters_.back().get());
+  for (auto& node : consumers_) {
+    if (node->id() == consumer) emitters_.back()->read_clock_of(*node);
   }
+  return emitters_.back().get();
 }
 
 void World::add_consumer_groups(std::uint64_t seed) {
@@ -169,6 +252,7 @@ void World::start(sim::Simulation& simulation) {
   }
   for (auto& producer : producers_) producer->attach(simulation, network_);
   for (auto& consumer : consumers_) consumer->attach(simulation, network_);
+  for (auto& service : services_) service->attach(simulation, network_);
   for (auto& emitter : emitters_) emitter->attach(simulation, network_);
   network_.finish_setup();
   controller_->attach(simulation, std::move(brokers), network_);
@@ -227,7 +311,9 @@ std::vector<NodeId> World::nodes_named(std::string const& name) const {
 void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed) {
   Node& target = network_.node(node);
   if (!target.alive()) return;
-  if (node < emitter_of_node_.size() && emitter_of_node_[node] != nullptr) emitter_of_node_[node]->crash(simulation);
+  if (node < companions_of_node_.size()) {
+    for (ProducerInstance* companion : companions_of_node_[node]) companion->crash(simulation);
+  }
   if (target.kind() == NodeKind::broker) {
     Broker& broker = *brokers_[node];
     if (lose_unflushed) broker.crash_losing_unflushed(simulation);
@@ -246,7 +332,9 @@ void World::restart(sim::Simulation& simulation, NodeId node) {
   Node& target = network_.node(node);
   if (target.alive()) return;
   target.restart(simulation);
-  if (node < emitter_of_node_.size() && emitter_of_node_[node] != nullptr) emitter_of_node_[node]->restart(simulation);
+  if (node < companions_of_node_.size()) {
+    for (ProducerInstance* companion : companions_of_node_[node]) companion->restart(simulation);
+  }
   if (target.kind() == NodeKind::broker) controller_->on_broker_restarted(simulation, static_cast<int>(node));
 }
 
@@ -254,7 +342,9 @@ void World::pause(sim::Simulation& simulation, NodeId node, Time duration) {
   Node& target = network_.node(node);
   if (!target.alive()) return;
   target.pause(simulation, duration);
-  if (node < emitter_of_node_.size() && emitter_of_node_[node] != nullptr) emitter_of_node_[node]->pause(simulation, duration);
+  if (node < companions_of_node_.size()) {
+    for (ProducerInstance* companion : companions_of_node_[node]) companion->pause(simulation, duration);
+  }
   if (target.kind() == NodeKind::broker) controller_->on_broker_paused(simulation, static_cast<int>(node), duration);
 }
 

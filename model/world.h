@@ -15,6 +15,7 @@
 #include "model/group_coordinator.h"
 #include "model/network.h"
 #include "model/producer.h"
+#include "model/service.h"
 #include "model/truth.h"
 #include "sim/simulation.h"
 
@@ -53,6 +54,11 @@ class World {
   // Group `group`'s total lag, sampled once per simulated second.
   std::vector<std::uint64_t> const& lag_samples(std::size_t group) const { return coordinators_[group]->lag_samples(); }
 
+  // Fault entry points of service and processing faults.
+  ServiceNode* service_named(std::string const& name);
+  ProducerInstance* producer_node(NodeId node);
+  ConsumerInstance* consumer_node(NodeId node);
+
   // "orders/2" for a global partition index.
   std::string partition_name(std::uint32_t partition) const;
   // "order-service-1#4711".
@@ -74,8 +80,12 @@ class World {
  private:
   void add_consumer_groups(std::uint64_t seed);
   void add_emitter(ConsumerGroupConfig const& group, int instance, std::uint64_t seed, Time production_end);
+  ProducerInstance* add_embedded_producer(ConsumerGroupConfig const& group, int instance, std::string const& topic,
+                                          std::string const& suffix, std::uint64_t seed, Time production_end);
+  void add_services(std::uint64_t seed);
+  void add_dead_letter_producers(std::uint64_t seed, Time production_end);
 
-  WorldConfig const& config_;
+  WorldConfig const config_;  // The scenario's, plus the dead-letter topics the groups need.
   GroundTruth truth_;
   Network network_;
   std::unique_ptr<Controller> controller_;
@@ -84,10 +94,13 @@ class World {
   std::unique_ptr<ClusterView> cluster_view_;
   std::vector<std::unique_ptr<GroupCoordinator>> coordinators_;
   std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
-  // A consumer instance of a group with `emits` produces through its own embedded producer.
+  // A consumer instance of a group with `emits` or a dead-letter topic produces through embedded
+  // producers, which share its crashes and pauses.
   std::deque<ProducerConfig> emitter_configs_;
   std::vector<std::unique_ptr<ProducerInstance>> emitters_;
   std::vector<ProducerInstance*> emitter_of_node_;  // Per node: the emitter of a consumer instance, or null.
+  std::vector<std::vector<ProducerInstance*>> companions_of_node_;  // Per node: its embedded producers.
+  std::vector<std::unique_ptr<ServiceNode>> services_;
   std::vector<std::uint32_t> group_of_node_;  // Per node: its consumer group, or UINT32_MAX.
 
   // Routes group requests that reach a broker to the coordinator of the sender's group.

@@ -181,10 +181,27 @@ std::uint64_t divergent_keys(model::World const& world) {
   return divergent;
 }
 
+// The highest calls / capacity of any service in any 1-second window.
+double downstream_peak_load(model::GroundTruth const& truth) {
+  double peak = 0.0;
+  for (model::ServiceTruth const& service : truth.services) {
+    if (!service.capacity_per_s) continue;
+    for (std::uint32_t const calls : service.calls_per_second) peak = std::max(peak, calls / *service.capacity_per_s);
+  }
+  return round3(peak);
+}
+
 void count_sends(model::GroundTruth const& truth, Metrics& metrics) {
-  for (MessageRecord const& message : truth.messages) {
+  for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+    MessageRecord const& message = truth.messages[id];
     ++metrics.produced;
-    if (message.poison) ++metrics.poison;
+    if (message.poison) {
+      ++metrics.poison;
+      bool const dead_lettered = std::any_of(truth.groups.begin(), truth.groups.end(), [&](GroupTruth const& g) {
+        return id < g.dead_lettered.size() && g.dead_lettered[id] != 0;
+      });
+      if (dead_lettered) ++metrics.poison_dead_lettered;
+    }
     if (message.send_failed) ++metrics.send_failed;
     if (message.acked_at != model::kNever) ++metrics.acked;
   }
@@ -206,6 +223,7 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   classify_unread(world, logs, tally);
   count_inversions(world.truth(), tally);
   tally.metrics.read_model_divergent_keys = divergent_keys(world);
+  tally.metrics.downstream_peak_load = downstream_peak_load(world.truth());
   tally.metrics.latency = summarise_latency(tally.latencies);
   tally.metrics.log_duplicates = logs.log_duplicates;
   tally.metrics.leader_elections = world.truth().leader_elections;

@@ -43,7 +43,7 @@ void html_table(std::ostream& out, char const* first, char const* second, std::v
 void html_charts(std::ostream& out, Report const& report) {
   out << "<h2>Over time</h2>\n<p>Per second of simulated time; shaded bands are faults.</p>\n"
       << "<div id=\"chart-throughput\" class=\"chart\"></div><div id=\"chart-lag\" class=\"chart\"></div>"
-      << "<div id=\"chart-attempts\" class=\"chart\"></div>\n"
+      << "<div id=\"chart-attempts\" class=\"chart\"></div><div id=\"chart-load\" class=\"chart\"></div>\n"
       << "<style>" << uplot_css() << ".chart{margin:1em 0}</style>\n"
       << "<script>window.addEventListener('error',function(e){document.body.dataset.errors=(document.body.dataset.errors||'')+e.message+';';});</script>\n"
       << "<script>" << uplot_js() << "</script>\n"
@@ -78,6 +78,12 @@ chart('chart-lag', 'Consumer lag (messages)', groups.length ? groups : ['none'],
       groups.length ? groups.map(g => series.consumer_lag[g]) : [seconds.map(() => 0)]);
 chart('chart-attempts', 'Processing attempts and first effects per second', ['attempts', 'processed'],
       [series.attempts, series.processed]);
+const services = Object.keys(series.services);
+if (services.length) {
+  // Calls per second against capacity: above 1 the service refuses calls.
+  chart('chart-load', 'Downstream load (calls per second / capacity)', services,
+        services.map(s => series.services[s].calls.map(c => series.services[s].capacity_per_s > 0 ? c / series.services[s].capacity_per_s : 0)));
+}
 document.body.dataset.chartsRendered = document.querySelectorAll('.uplot').length;
 )js" << "</script>\n";
 }

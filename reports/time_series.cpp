@@ -36,6 +36,18 @@ TimeSeries time_series_of(model::World const& world, sim::Time end) {
     lag.resize(series.seconds, lag.empty() ? 0 : lag.back());
     series.lag.push_back(std::move(lag));
   }
+  for (model::ServiceTruth const& service : truth.services) {
+    series.services.push_back(service.name);
+    series.service_capacity.push_back(service.capacity_per_s.value_or(0.0));
+    std::vector<std::uint64_t> calls(series.seconds, 0);
+    std::vector<std::uint64_t> failures(series.seconds, 0);
+    for (std::size_t s = 0; s < series.seconds; ++s) {
+      if (s < service.calls_per_second.size()) calls[s] = service.calls_per_second[s];
+      if (s < service.failures_per_second.size()) failures[s] = service.failures_per_second[s];
+    }
+    series.service_calls.push_back(std::move(calls));
+    series.service_failures.push_back(std::move(failures));
+  }
   for (model::ElectionEvent const& election : truth.elections) {
     if (election.leader >= 0) count_at(series.leader_elections, election.at);
   }
@@ -61,6 +73,12 @@ nlohmann::ordered_json time_series_to_json(TimeSeries const& series) {
   nlohmann::ordered_json lag = nlohmann::ordered_json::object();
   for (std::size_t g = 0; g < series.groups.size(); ++g) lag[series.groups[g]] = series.lag[g];
   json["consumer_lag"] = std::move(lag);
+  nlohmann::ordered_json services = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < series.services.size(); ++i) {
+    services[series.services[i]] = {{"capacity_per_s", series.service_capacity[i]}, {"calls", series.service_calls[i]},
+                                    {"failures", series.service_failures[i]}};
+  }
+  json["services"] = std::move(services);
   nlohmann::ordered_json faults = nlohmann::ordered_json::array();
   for (FaultWindow const& fault : series.faults) {
     faults.push_back({{"kind", fault.kind}, {"node", fault.node}, {"from_ms", fault.from_ms}, {"to_ms", fault.to_ms}});

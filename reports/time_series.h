@@ -30,6 +30,11 @@ struct TimeSeries {
   std::vector<std::string> groups;
   std::vector<std::vector<std::uint64_t>> lag;  // Per group, sampled once a second.
   std::vector<FaultWindow> faults;
+  // Per service: calls and failed calls per second, and its capacity (0: unlimited).
+  std::vector<std::string> services;
+  std::vector<std::vector<std::uint64_t>> service_calls;
+  std::vector<std::vector<std::uint64_t>> service_failures;
+  std::vector<double> service_capacity;
 };
 
 TimeSeries time_series_of(model::World const& world, sim::Time end);
