@@ -18,8 +18,7 @@ std::string milliseconds(Time micros) {
 }
 
 bool simulated(FaultAction const& action) {
-  return !std::holds_alternative<DlqReplay>(action) && !std::holds_alternative<SchemaChange>(action) &&
-         !std::holds_alternative<Scale>(action);
+  return !std::holds_alternative<DlqReplay>(action) && !std::holds_alternative<Scale>(action);
 }
 
 std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes) {
@@ -262,6 +261,15 @@ void FaultInjector::apply(sim::Simulation& simulation, Poison const& poison) {
     producer->make_poison(poison.count, poison.every);
     record(simulation, node, "poison", poison.count ? "next " + std::to_string(*poison.count) + " message(s) malformed"
                                                     : "every " + std::to_string(*poison.every) + "th message malformed");
+  }
+}
+
+void FaultInjector::apply(sim::Simulation& simulation, SchemaChange const& change) {
+  for (model::NodeId node : resolve(change.target)) {
+    model::ProducerInstance* producer = world_.producer_node(node);
+    if (producer == nullptr) continue;
+    producer->set_schema(change.version);
+    record(simulation, node, "schema_change", "writes schema version " + std::to_string(change.version));
   }
 }
 

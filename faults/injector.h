@@ -60,6 +60,7 @@ class FaultInjector : public sim::Actor {
   void apply(sim::Simulation& simulation, Poison const& poison);
   void apply(sim::Simulation& simulation, Outage const& outage);
   void apply(sim::Simulation& simulation, Slowdown const& slowdown);
+  void apply(sim::Simulation& simulation, SchemaChange const& change);
 
   // Ends of lasting faults.
   void end_partition(sim::Simulation& simulation, std::size_t cut);

@@ -396,6 +396,10 @@ void ConsumerInstance::process_batch(sim::Simulation& simulation) {
   loop_ = Loop::processing;
   while (batch_next_ < batch_.size()) {
     BatchRecord const& record = batch_[batch_next_];
+    if (ignores_schema(record)) {
+      ++batch_next_;
+      continue;
+    }
     if (deduplicated(record.message)) {
       truth_.tracer.record(simulation.now(), record.message, id(), TraceKind::deduplicated);
       ++batch_next_;  // The idempotent consumer has seen it: skipped without processing.
@@ -504,7 +508,19 @@ Time ConsumerInstance::processing_time(BatchRecord const&) {
 // Whether the handler succeeded. Issue 4 adds here: poison messages (MessageRecord::poison) failing every
 // attempt, failed service calls, and on_failure (retries with backoff, then dead-letter, skip or block).
 bool ConsumerInstance::handle_record(sim::Simulation&, BatchRecord const& record) {
-  return truth_.messages[record.message].poison == 0;
+  MessageRecord const& message = truth_.messages[record.message];
+  if (message.poison != 0) return false;
+  // A version the group was not built for fails the attempt (on_unknown_schema "fail"); "ignore" is
+  // decided before the attempt (see ignores_schema).
+  return std::find(config_.schema_versions.begin(), config_.schema_versions.end(), message.schema) != config_.schema_versions.end();
+}
+
+// on_unknown_schema "ignore": a record of an unknown schema version is consumed without its effect
+// and without a failure: it is silently skipped.
+bool ConsumerInstance::ignores_schema(BatchRecord const& record) const {
+  if (config_.on_unknown_schema != OnUnknownSchema::ignore) return false;
+  int const schema = truth_.messages[record.message].schema;
+  return std::find(config_.schema_versions.begin(), config_.schema_versions.end(), schema) == config_.schema_versions.end();
 }
 
 // The effect, with the dedup store: durable dedup is written in the same transaction as the effect, so

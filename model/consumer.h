@@ -148,6 +148,7 @@ class ConsumerInstance : public Node {
   bool deduplicated(std::uint32_t message) const;
   Time processing_time(BatchRecord const& record);
   bool handle_record(sim::Simulation& simulation, BatchRecord const& record);
+  bool ignores_schema(BatchRecord const& record) const;
   void finish_attempt(sim::Simulation& simulation, bool succeeded);
   void on_call_answered(sim::Simulation& simulation, bool call_succeeded);
   Time backoff_delay();

@@ -121,6 +121,7 @@ std::uint32_t ProducerInstance::slot_of_key(std::uint32_t key) {
 
 void ProducerInstance::send_one(sim::Simulation& simulation) {
   MessageRecord record;
+  record.schema = schema_;
   if (poison_left_ > 0) {
     --poison_left_;
     record.poison = 1;

@@ -57,6 +57,9 @@ class ProducerInstance : public Node {
   void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp);
 
   // Poison fault: from now on, the next `count` sends are malformed, or every `every`-th one.
+  // schema_change fault: from now on its messages are written with schema `version`.
+  void set_schema(int version) { schema_ = static_cast<std::uint8_t>(version); }
+
   void make_poison(std::optional<std::uint64_t> count, std::optional<std::uint64_t> every) {
     poison_left_ += count.value_or(0);
     if (every) poison_every_ = *every;
@@ -136,6 +139,7 @@ class ProducerInstance : public Node {
   std::vector<std::int32_t> partition_of_key_;  // Memoised murmur2 partition of each key number.
   Time lamport_ = 0;                            // Lamport clock, for timestamps "lamport".
   std::uint64_t poison_left_ = 0;
+  std::uint8_t schema_ = 1;
   std::uint64_t poison_every_ = 0;
   LocalClock const* timestamp_clock_ = nullptr;  // Null: this node's own clock.
 };

@@ -30,8 +30,9 @@ struct MessageRecord {
   std::uint32_t key = kNoKey;           // Key number (the key is "k<key>").
   std::int32_t partition = -1;          // Global partition index.
   std::uint16_t producer_epoch = 0;     // Idempotence: the producer epoch that sequence belongs to.
-  std::uint8_t send_failed = 0;         // The producer gave up on it (delivery timeout, retries exhausted).
-  std::uint8_t poison = 0;              // A malformed message: every handler fails on it.
+  std::uint8_t send_failed : 1 = 0;     // The producer gave up on it (delivery timeout, retries exhausted).
+  std::uint8_t poison : 1 = 0;          // A malformed message: every handler fails on it.
+  std::uint8_t schema = 1;              // The schema version it was written with (schema_change faults).
 };
 static_assert(sizeof(MessageRecord) == 40, "one record per message: keep it compact");
 

@@ -242,7 +242,7 @@ std::string skipped_cause(std::string const& group, std::vector<TimelineEntry> c
     return "group " + group + " committed past its offset without applying its effect";
   }
   std::string cause = delivered->node + " received it at " + ms_text(delivered->at) + " and " + commit->detail + " at " +
-                      ms_text(commit->at) + " (commit before processing)";
+                      ms_text(commit->at) + " before processing it";
   if (TimelineEntry const* crash = first_of(timeline, "crash", delivered->node, delivered->at)) {
     cause += "; it crashed at " + ms_text(crash->at) + " before reaching it";
   }
@@ -267,7 +267,22 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
   std::string const acked = "acked at " + ms_text(message.acked_at) + " with " + acks_name(producer_of(world, message).acks);
   if (kind == "lost") return lost_cause(world, id, timeline);
   std::string const group_name = group == ExampleCandidates::kNoGroup ? "" : truth.groups[group].name;
-  if (kind == "skipped") return skipped_cause(group_name, timeline);
+  if (kind == "skipped") {
+    model::ConsumerGroupConfig const& config = world.config().consumer_groups[group];
+    bool const known = std::find(config.schema_versions.begin(), config.schema_versions.end(), message.schema) !=
+                       config.schema_versions.end();
+    if (!known && config.on_unknown_schema == model::OnUnknownSchema::ignore) {
+      return acked + "; it was written with schema version " + std::to_string(message.schema) + ", which group " + group_name +
+             " does not know, and the group ignores unknown versions: it consumed and committed it without its effect, and "
+             "nothing failed";
+    }
+    if (config.commit != model::CommitMode::before_processing && config.commit != model::CommitMode::auto_commit &&
+        config.on_failure.then == model::AfterFailure::skip) {
+      return acked + "; group " + group_name + " gave up on it after " + std::to_string(config.on_failure.max_attempts) +
+             " failed attempts and skipped it (on_failure then skip)";
+    }
+    return skipped_cause(group_name, timeline);
+  }
   if (kind == "unprocessed") return acked + "; still in the log, but group " + group_name + " had not consumed it when the drain ended";
   if (kind == "dead_lettered") return acked + "; group " + group_name + " gave up on it and sent it to the dead-letter topic";
   if (kind == "duplicate") return duplicate_cause(group_name, truth.groups[group].effects_of(id), timeline);

@@ -229,7 +229,7 @@ void read_group_processing(Value const& value, model::ConsumerGroupConfig& group
   }
   if (auto versions = value.get("schema_versions")) {
     group.schema_versions.clear();
-    for (Value const& version : versions->array(1)) group.schema_versions.push_back(static_cast<int>(version.integer(1, 1000000)));
+    for (Value const& version : versions->array(1)) group.schema_versions.push_back(static_cast<int>(version.integer(1, 255)));
   }
   if (auto unknown = value.get("on_unknown_schema")) {
     group.on_unknown_schema = unknown->one_of({"fail", "ignore"}) == 0 ? model::OnUnknownSchema::fail : model::OnUnknownSchema::ignore;

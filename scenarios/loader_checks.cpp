@@ -270,7 +270,7 @@ faults::FaultAction read_action(Value const& value, std::size_t kind, Names cons
       return replay;
     }
     case 9:
-      return faults::SchemaChange{target(), static_cast<int>(value.at("version").integer(1, 1000000))};
+      return faults::SchemaChange{target(), static_cast<int>(value.at("version").integer(1, 255))};
     default:
       return faults::Scale{target(), static_cast<int>(value.at("instances").integer(0, 1000))};
   }

@@ -107,7 +107,7 @@ json fault_kind(std::size_t kind) {
       {"every", integer(1, 1000000000, "every N-th message is poison")},
       {"factor", number_at_least(0, "how many times slower (> 0)")},
       {"rate_per_s", nullable(number_at_least(0, "replay rate (> 0); null: all at once"))},
-      {"version", integer(1, 1000000, "the schema version emitted from at_ms")},
+      {"version", integer(1, 255, "the schema version emitted from at_ms")},
       {"instances", integer(0, 1000, "the new number of members")},
   };
   std::vector<std::string> keys = {"kind", "at_ms"};
@@ -199,7 +199,7 @@ json consumer_group() {
                  {"on_failure", on_failure},
                  {"emits", nullable(object(keys::kEmits, {{"topic", name("topic of the follow-up message")}}, {"topic"}))},
                  {"order_by", enumeration({"offset", "timestamp"}, "read-model order [offset]")},
-                 {"schema_versions", json{{"type", "array"}, {"minItems", 1}, {"items", integer(1, 1000000, "a schema version")}}},
+                 {"schema_versions", json{{"type", "array"}, {"minItems", 1}, {"items", integer(1, 255, "a schema version")}}},
                  {"on_unknown_schema", enumeration({"fail", "ignore"}, "[fail]")},
                  {"max_poll_records", integer(1, 1000000, "[500]")},
                  {"session_timeout_ms", duration("[45000]")},
