@@ -32,16 +32,6 @@ char const* ordering_name(scenarios::OrderingExpectation ordering) {
   return "";
 }
 
-ordered_json violations_to_json(Violations const& v) {
-  return ordered_json{{"lost", v.lost},
-                      {"skipped", v.skipped},
-                      {"unprocessed", v.unprocessed},
-                      {"dead_lettered", v.dead_lettered},
-                      {"duplicate", v.duplicate},
-                      {"reordered", v.reordered},
-                      {"timestamp_inversion", v.timestamp_inversion}};
-}
-
 ordered_json metrics_to_json(Metrics const& m) {
   ordered_json json;
   json["produced"] = m.produced;
@@ -89,19 +79,23 @@ ordered_json example_to_json(Example const& example) {
 
 }  // namespace
 
+ordered_json violations_to_json(Violations const& v) {
+  return ordered_json{{"lost", v.lost},
+                      {"skipped", v.skipped},
+                      {"unprocessed", v.unprocessed},
+                      {"dead_lettered", v.dead_lettered},
+                      {"duplicate", v.duplicate},
+                      {"reordered", v.reordered},
+                      {"timestamp_inversion", v.timestamp_inversion}};
+}
+
 std::vector<DeclaredExpectation> declared_expectations(scenarios::Expectations const& expect) {
   std::vector<DeclaredExpectation> declared;
   if (expect.delivery) declared.push_back({"delivery", delivery_name(*expect.delivery)});
   if (expect.ordering) declared.push_back({"ordering", ordering_name(*expect.ordering)});
-  auto threshold = [&](char const* key, std::optional<double> const& value) {
-    if (value) declared.push_back({key, "", *value});
-  };
-  threshold("max_p99_latency_ms", expect.max_p99_latency_ms);
-  threshold("max_consumer_lag", expect.max_consumer_lag);
-  threshold("max_retry_amplification", expect.max_retry_amplification);
-  threshold("max_dead_lettered", expect.max_dead_lettered);
-  threshold("max_timestamp_inversions", expect.max_timestamp_inversions);
-  threshold("max_downstream_load", expect.max_downstream_load);
+  for (auto const& [key, member] : scenarios::kThresholds) {
+    if (expect.*member) declared.push_back({key, "", *(expect.*member)});
+  }
   return declared;
 }
 

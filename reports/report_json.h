@@ -24,6 +24,9 @@ struct DeclaredExpectation {
 // The declared expectations in the scenario format's order.
 std::vector<DeclaredExpectation> declared_expectations(scenarios::Expectations const& expect);
 
+// The counts per violation kind, in the contract's order.
+nlohmann::ordered_json violations_to_json(Violations const& violations);
+
 // The scenario's `expect` object with only the declared expectations.
 nlohmann::ordered_json expectations_to_json(scenarios::Expectations const& expect);
 

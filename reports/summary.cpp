@@ -7,6 +7,7 @@
 
 #include "brokersim_version.h"
 #include "reports/report_files.h"
+#include "reports/report_json.h"
 #include "reports/report_tables.h"
 
 namespace brokersim::reports {
@@ -17,16 +18,6 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr std::size_t kHeaviestShown = 10;
-
-ordered_json violations_json(Violations const& v) {
-  return ordered_json{{"lost", v.lost},
-                      {"skipped", v.skipped},
-                      {"unprocessed", v.unprocessed},
-                      {"dead_lettered", v.dead_lettered},
-                      {"duplicate", v.duplicate},
-                      {"reordered", v.reordered},
-                      {"timestamp_inversion", v.timestamp_inversion}};
-}
 
 Violations violations_from(json const& j) {
   Violations v;
@@ -122,11 +113,11 @@ ordered_json summary_to_json(Summary const& summary) {
   out["verdicts"] = ordered_json{{"pass", summary.runs.size() - summary.failed()}, {"fail", summary.failed()}};
   Violations total;
   for (RunRecord const& run : summary.runs) add(total, run.violations);
-  out["violations"] = violations_json(total);
+  out["violations"] = violations_to_json(total);
   ordered_json scenarios = ordered_json::array();
   for (auto const& [file, t] : per_scenario(summary)) {
     scenarios.push_back(ordered_json{{"name", t.name}, {"file", file}, {"runs", t.runs}, {"pass", t.runs - t.failed},
-                                     {"fail", t.failed}, {"failed_seeds", t.failed_seeds}, {"violations", violations_json(t.violations)}});
+                                     {"fail", t.failed}, {"failed_seeds", t.failed_seeds}, {"violations", violations_to_json(t.violations)}});
   }
   out["scenarios"] = std::move(scenarios);
   ordered_json failures = ordered_json::array();
@@ -144,7 +135,7 @@ ordered_json summary_to_json(Summary const& summary) {
   ordered_json records = ordered_json::array();
   for (RunRecord const& run : summary.runs) {
     records.push_back(ordered_json{{"file", run.file}, {"scenario", run.scenario}, {"seed", run.seed}, {"passed", run.passed},
-                                   {"broken", run.broken}, {"violations", violations_json(run.violations)},
+                                   {"broken", run.broken}, {"violations", violations_to_json(run.violations)},
                                    {"events", run.events}, {"produced", run.produced}, {"p99_latency_ms", run.p99_latency_ms}});
   }
   out["records"] = std::move(records);

@@ -309,15 +309,9 @@ Expectations read_expectations(std::optional<Value> const& value) {
     expect.ordering = std::array{OrderingExpectation::per_key, OrderingExpectation::per_partition,
                                  OrderingExpectation::none}[ordering->one_of({"per-key", "per-partition", "none"})];
   }
-  auto threshold = [&](char const* key, std::optional<double>& into) {
-    if (auto limit = value->get(key)) into = limit->number_at_least(0.0);
-  };
-  threshold("max_p99_latency_ms", expect.max_p99_latency_ms);
-  threshold("max_consumer_lag", expect.max_consumer_lag);
-  threshold("max_retry_amplification", expect.max_retry_amplification);
-  threshold("max_dead_lettered", expect.max_dead_lettered);
-  threshold("max_timestamp_inversions", expect.max_timestamp_inversions);
-  threshold("max_downstream_load", expect.max_downstream_load);
+  for (auto const& [key, member] : kThresholds) {
+    if (auto limit = value->get(key)) expect.*member = limit->number_at_least(0.0);
+  }
   return expect;
 }
 

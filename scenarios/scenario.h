@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "faults/fault.h"
@@ -26,6 +27,16 @@ struct Expectations {
   std::optional<double> max_dead_lettered;
   std::optional<double> max_timestamp_inversions;
   std::optional<double> max_downstream_load;
+};
+
+// The threshold expectations by scenario key, in the format's order (loader, writer and reports share it).
+inline constexpr std::pair<char const*, std::optional<double> Expectations::*> kThresholds[] = {
+    {"max_p99_latency_ms", &Expectations::max_p99_latency_ms},
+    {"max_consumer_lag", &Expectations::max_consumer_lag},
+    {"max_retry_amplification", &Expectations::max_retry_amplification},
+    {"max_dead_lettered", &Expectations::max_dead_lettered},
+    {"max_timestamp_inversions", &Expectations::max_timestamp_inversions},
+    {"max_downstream_load", &Expectations::max_downstream_load},
 };
 
 struct Scenario {

@@ -168,15 +168,9 @@ ordered_json expectations(Expectations const& e) {
   ordered_json out = ordered_json::object();
   if (e.delivery) out["delivery"] = deliveries[static_cast<int>(*e.delivery)];
   if (e.ordering) out["ordering"] = orderings[static_cast<int>(*e.ordering)];
-  auto threshold = [&](char const* key, std::optional<double> const& v) {
-    if (v) out[key] = *v;
-  };
-  threshold("max_p99_latency_ms", e.max_p99_latency_ms);
-  threshold("max_consumer_lag", e.max_consumer_lag);
-  threshold("max_retry_amplification", e.max_retry_amplification);
-  threshold("max_dead_lettered", e.max_dead_lettered);
-  threshold("max_timestamp_inversions", e.max_timestamp_inversions);
-  threshold("max_downstream_load", e.max_downstream_load);
+  for (auto const& [key, member] : kThresholds) {
+    if (e.*member) out[key] = *(e.*member);
+  }
   return out;
 }
 
