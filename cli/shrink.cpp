@@ -13,17 +13,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::uint64_t count_of(reports::Violations const& v, std::string const& kind) {
-  if (kind == "lost") return v.lost;
-  if (kind == "skipped") return v.skipped;
-  if (kind == "unprocessed") return v.unprocessed;
-  if (kind == "dead_lettered") return v.dead_lettered;
-  if (kind == "duplicate") return v.duplicate;
-  if (kind == "reordered") return v.reordered;
-  if (kind == "timestamp_inversion") return v.timestamp_inversion;
-  return 0;
-}
-
 char const* const kKinds[] = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered", "timestamp_inversion"};
 
 // The search state: the candidate as JSON (easy to edit), its seed, and the budget.
@@ -150,7 +139,7 @@ class Shrinker {
 FailureSignature FailureSignature::of(reports::Report const& report) {
   FailureSignature signature;
   for (char const* kind : kKinds) {
-    if (count_of(report.violations, kind) > 0) signature.violations.emplace_back(kind);
+    if (reports::violation_count(report.violations, kind) > 0) signature.violations.emplace_back(kind);
   }
   signature.broken = report.broken;
   return signature;
@@ -159,7 +148,7 @@ FailureSignature FailureSignature::of(reports::Report const& report) {
 bool FailureSignature::matches(reports::Report const& report) const {
   if (report.passed()) return false;
   for (std::string const& kind : violations) {
-    if (count_of(report.violations, kind) > 0) return true;
+    if (reports::violation_count(report.violations, kind) > 0) return true;
   }
   if (!violations.empty()) return false;
   return std::any_of(broken.begin(), broken.end(), [&](std::string const& name) {

@@ -24,6 +24,18 @@ struct Violations {
   std::uint64_t reordered_in_partition = 0;
 };
 
+// The count of violation kind `kind` ("lost", "duplicate", ...), 0 for an unknown name.
+inline std::uint64_t violation_count(Violations const& v, std::string const& kind) {
+  if (kind == "lost") return v.lost;
+  if (kind == "skipped") return v.skipped;
+  if (kind == "unprocessed") return v.unprocessed;
+  if (kind == "dead_lettered") return v.dead_lettered;
+  if (kind == "duplicate") return v.duplicate;
+  if (kind == "reordered") return v.reordered;
+  if (kind == "timestamp_inversion") return v.timestamp_inversion;
+  return 0;
+}
+
 struct LatencySummary {
   double mean_ms = 0.0;
   double p50_ms = 0.0;

@@ -47,16 +47,6 @@ std::vector<MatrixRow> const& matrix() {
   return rows;
 }
 
-std::uint64_t violation_count(Report const& report, std::string const& kind) {
-  auto const& v = report.violations;
-  if (kind == "lost") return v.lost;
-  if (kind == "skipped") return v.skipped;
-  if (kind == "unprocessed") return v.unprocessed;
-  if (kind == "duplicate") return v.duplicate;
-  if (kind == "reordered") return v.reordered;
-  return 0;
-}
-
 constexpr std::uint64_t kSeeds = 20;
 
 }  // namespace
@@ -81,7 +71,7 @@ TEST_CASE("library: kafka: the guarantee matrix holds over 20 seeds", "[library]
     for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
       Report const report = brokersim::cli::run_scenario(scenario, seed);
       if (!report.passed()) ++failing;
-      std::uint64_t const count = violation_count(report, row.violation);
+      std::uint64_t const count = brokersim::reports::violation_count(report.violations, row.violation);
       if (count > 0) ++shown;
       total += count;
     }
