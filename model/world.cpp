@@ -278,7 +278,8 @@ bool World::settled(Time now) const {
     Replica const* leader = brokers_[static_cast<std::size_t>(state.leader)]->replica(p);
     if (leader == nullptr || !leader->leader || leader->high_watermark != leader->log_end()) return false;
     for (std::size_t g = 0; g < truth_.groups.size(); ++g) {
-      if (truth_.groups[g].topic == state.topic && coordinators_[g]->committed(p) < leader->log_end()) return false;
+      // Committed past the log end (after a truncation) is not settled either: the group will reset.
+      if (truth_.groups[g].topic == state.topic && coordinators_[g]->committed(p) != leader->log_end()) return false;
     }
   }
   return true;

@@ -30,6 +30,7 @@ std::vector<MatrixRow> const& matrix() {
   static std::vector<MatrixRow> const rows = {
       {"acks1-leader-crash.json", Row::can_happen, "lost"},
       {"acks-all-leader-crash.json", Row::never, "lost"},
+      {"acks-all-correlated-power-loss.json", Row::can_happen, "lost"},
       {"isr-shrunk-unclean-election.json", Row::can_happen, "lost"},
       {"isr-shrunk-clean-election.json", Row::never, "lost"},
       {"producer-retries-lost-responses.json", Row::can_happen, "duplicate"},

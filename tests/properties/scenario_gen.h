@@ -22,8 +22,10 @@ struct GenOptions {
   std::string commit = "any";        // "any" or a commit mode.
   std::string dedup = "any";         // "any" or a dedup mode.
   bool safe_replication = false;     // RF 3, min.insync 2, clean election.
-  std::vector<std::string> fault_kinds = {"crash", "pause", "partition", "link", "clock"};
-  bool one_fault_at_a_time = false;  // Each fault healed before the next begins.
+  std::vector<std::string> fault_kinds = {"crash", "pause", "partition", "link", "clock", "poison", "outage", "slowdown",
+                                          "schema_change"};
+  bool failure_handling = true;      // A service to call, failure handling and schema versions are drawn too.
+  bool one_fault_at_a_time = false;  // Each fault healed, failed over and caught up before the next begins.
   bool brokers_only = false;         // Faults only on brokers (and links between brokers and clients).
 };
 
@@ -36,7 +38,8 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
   int const duration = *rc::gen::inRange(500, 5000);
   ordered_json s{{"name", "generated"}, {"duration_ms", duration}, {"drain_ms", 60000}};
   s["network"] = {{"latency_ms", {{"dist", "uniform"}, {"min", 0.2}, {"max", 0.2 + *rc::gen::inRange(0, 50) / 10.0}}}};
-  s["brokers"] = {{"count", brokers}, {"controller_failover_ms", *rc::gen::inRange(100, 2000)}};
+  int const failover = *rc::gen::inRange(100, 2000);
+  s["brokers"] = {{"count", brokers}, {"controller_failover_ms", failover}};
   s["topics"] = ordered_json::array({ordered_json{{"name", "t"}, {"partitions", partitions}, {"replication_factor", rf},
                                                   {"min_insync_replicas", min_isr},
                                                   {"unclean_leader_election", options.safe_replication ? false : *rc::gen::arbitrary<bool>()}}});
@@ -52,11 +55,22 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
   s["producers"] = ordered_json::array({producer});
   std::string commit = options.commit == "any" ? *rc::gen::element<std::string>("after-processing", "before-processing", "auto") : options.commit;
   std::string dedup = options.dedup == "any" ? *rc::gen::element<std::string>("none", "memory", "durable") : options.dedup;
-  s["consumer_groups"] = ordered_json::array({ordered_json{
+  ordered_json group{
       {"name", "g"}, {"topic", "t"}, {"instances", *rc::gen::inRange(1, 4)}, {"commit", commit}, {"dedup", dedup},
       {"assignor", *rc::gen::element<std::string>("range", "round-robin", "sticky")},
       {"processing_ms", {{"dist", "exponential"}, {"mean", *rc::gen::inRange(0, 30) / 10.0}}},
-      {"max_poll_records", *rc::gen::inRange(1, 200)}, {"session_timeout_ms", 6000}, {"heartbeat_interval_ms", 1000}}});
+      {"max_poll_records", *rc::gen::inRange(1, 200)}, {"session_timeout_ms", 6000}, {"heartbeat_interval_ms", 1000}};
+  s["services"] = ordered_json::array({ordered_json{{"name", "db"}, {"capacity_per_s", *rc::gen::inRange(100, 5000)},
+                                                   {"latency_ms", *rc::gen::inRange(0, 5)}}});
+  if (options.failure_handling) {
+    if (*rc::gen::arbitrary<bool>()) group["calls"] = "db";
+    group["on_failure"] = {{"max_attempts", *rc::gen::inRange(1, 6)},
+                           {"backoff", {{"initial_ms", *rc::gen::inRange(0, 200)}, {"multiplier", *rc::gen::inRange(1, 3)},
+                                        {"max_ms", 2000}, {"jitter", *rc::gen::element<std::string>("none", "full", "equal", "decorrelated")}}},
+                           {"then", *rc::gen::element<std::string>("dead-letter", "skip")}};
+    group["schema_versions"] = ordered_json::array({1, 2});
+  }
+  s["consumer_groups"] = ordered_json::array({group});
   std::vector<std::string> nodes;
   for (int b = 0; b < brokers; ++b) nodes.push_back("broker-" + std::to_string(b));
   if (!options.brokers_only) {
@@ -85,13 +99,29 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
       fault["between"] = ordered_json::array({"brokers", "p"});
       fault["duration_ms"] = length;
       fault["loss"] = *rc::gen::inRange(0, 50) / 100.0;
-    } else {
+    } else if (kind == "clock") {
       fault["target"] = node;
       fault["offset_ms"] = *rc::gen::inRange(-60000, 60000);
       fault["duration_ms"] = length;
+    } else if (kind == "poison") {
+      fault["target"] = "p";
+      fault["count"] = *rc::gen::inRange(1, 4);
+    } else if (kind == "outage") {
+      fault["target"] = "db";
+      fault["duration_ms"] = length;
+    } else if (kind == "slowdown") {
+      fault["target"] = *rc::gen::element<std::string>("g", "db");
+      fault["factor"] = *rc::gen::inRange(2, 10);
+      fault["duration_ms"] = length;
+    } else {
+      fault["target"] = "p";
+      fault["version"] = *rc::gen::inRange(1, 4);  // 3 is unknown to the group: an attempt failure.
     }
     faults.push_back(fault);
-    at += options.one_fault_at_a_time ? length + *rc::gen::inRange(1, 2000) : *rc::gen::inRange(0, 2000);
+    // One at a time means healed, failed over and caught up: a second broker failure inside the first's
+    // failover window is a correlated failure (with a power loss, Kafka before KIP-966 can lose data then,
+    // and so does the model).
+    at += options.one_fault_at_a_time ? length + failover + *rc::gen::inRange(1000, 3000) : *rc::gen::inRange(0, 2000);
   }
   s["faults"] = faults;
   return s;
