@@ -18,7 +18,7 @@ std::string milliseconds(Time micros) {
 }
 
 bool simulated(FaultAction const& action) {
-  return !std::holds_alternative<DlqReplay>(action) && !std::holds_alternative<Scale>(action);
+  return !std::holds_alternative<Scale>(action);
 }
 
 std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes) {
@@ -83,6 +83,13 @@ void FaultInjector::on_event(sim::Simulation& simulation, sim::Event const& even
     case kEndClock:
       end_clock(simulation, static_cast<std::size_t>(event.arg0));
       return;
+    case kReplayNext: {
+      Replay& replay = replays_[event.arg0];
+      if (replay.next >= replay.messages.size()) return;
+      if (replay.replayer->alive()) replay.replayer->replay(simulation, replay.messages[replay.next]);
+      if (++replay.next < replay.messages.size()) simulation.schedule(replay.gap, self_, kReplayNext, event.arg0);
+      return;
+    }
     case kEndSlowdown:
       for (model::NodeId node : slowed_[event.arg0]) {
         if (model::ConsumerInstance* consumer = world_.consumer_node(node)) consumer->set_slowdown(1.0);
@@ -271,6 +278,30 @@ void FaultInjector::apply(sim::Simulation& simulation, SchemaChange const& chang
     producer->set_schema(change.version);
     record(simulation, node, "schema_change", "writes schema version " + std::to_string(change.version));
   }
+}
+
+// Republishes the group's dead-lettered messages to its source topic: all at once, or one every
+// 1/rate_per_s seconds. A message dead-lettered again later is not replayed twice by this fault.
+void FaultInjector::apply(sim::Simulation& simulation, DlqReplay const& replay) {
+  std::size_t const group = world_.group_index(replay.target.name);
+  model::ProducerInstance* replayer = group == SIZE_MAX ? nullptr : world_.replayer(group);
+  if (replayer == nullptr) return;  // The group has no dead-letter topic.
+  model::GroupTruth const& truth = world_.truth().groups[group];
+  Replay pending{replayer, {}, 0, 0};
+  for (std::uint32_t id = 0; id < truth.dead_lettered.size(); ++id) {
+    if (truth.dead_lettered[id] != 0) pending.messages.push_back(id);
+  }
+  record(simulation, replayer->id(), "dlq_replay",
+         std::to_string(pending.messages.size()) + " message(s) " +
+             (replay.rate_per_s ? "at " + std::to_string(*replay.rate_per_s) + " per second" : std::string("all at once")));
+  if (pending.messages.empty()) return;
+  if (!replay.rate_per_s) {
+    for (std::uint32_t id : pending.messages) replayer->replay(simulation, id);
+    return;
+  }
+  pending.gap = std::max<Time>(1, static_cast<Time>(static_cast<double>(sim::kMicrosPerSecond) / *replay.rate_per_s));
+  replays_.push_back(std::move(pending));
+  simulation.schedule(0, self_, kReplayNext, replays_.size() - 1);
 }
 
 void FaultInjector::apply(sim::Simulation& simulation, Outage const& outage) {

@@ -29,7 +29,16 @@ class FaultInjector : public sim::Actor {
 
  private:
   enum EventType : std::uint32_t {
-    kBegin = 0, kRestart = 1, kHeal = 2, kEndPartition = 3, kEndLink = 4, kEndClock = 5, kEndSlowdown = 6
+    kBegin = 0, kRestart = 1, kHeal = 2, kEndPartition = 3, kEndLink = 4, kEndClock = 5, kEndSlowdown = 6,
+    kReplayNext = 7,  // arg0 = replay index: republish its next message.
+  };
+
+  // A dlq_replay at a rate: the messages still to republish, and who republishes them.
+  struct Replay {
+    model::ProducerInstance* replayer = nullptr;
+    std::vector<std::uint32_t> messages;
+    std::size_t next = 0;
+    Time gap = 0;
   };
 
   // A partition in force: the directed connections it cut.
@@ -61,6 +70,7 @@ class FaultInjector : public sim::Actor {
   void apply(sim::Simulation& simulation, Outage const& outage);
   void apply(sim::Simulation& simulation, Slowdown const& slowdown);
   void apply(sim::Simulation& simulation, SchemaChange const& change);
+  void apply(sim::Simulation& simulation, DlqReplay const& replay);
 
   // Ends of lasting faults.
   void end_partition(sim::Simulation& simulation, std::size_t cut);
@@ -82,6 +92,7 @@ class FaultInjector : public sim::Actor {
   std::vector<Link> links_;
   std::vector<Skew> skews_;
   std::vector<std::vector<model::NodeId>> slowed_;  // Consumer instances a slowdown fault slowed.
+  std::vector<Replay> replays_;
 };
 
 }  // namespace brokersim::faults

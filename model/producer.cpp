@@ -146,6 +146,15 @@ void ProducerInstance::emit(sim::Simulation& simulation, std::uint32_t key, std:
   enqueue(simulation, record, slot, cause, cause_timestamp);
 }
 
+void ProducerInstance::replay(sim::Simulation& simulation, std::uint32_t message) {
+  auto const slot = static_cast<std::uint32_t>(truth_.messages[message].partition) - target_.first_partition;
+  BROKERSIM_ASSERT(slot < queues_.size());
+  PartitionQueue& queue = queues_[slot];
+  if (queue.accumulating.empty()) queue.accumulating_since = simulation.now();
+  queue.accumulating.push_back(message);
+  drain(simulation, slot);
+}
+
 void ProducerInstance::enqueue(sim::Simulation& simulation, MessageRecord record, std::uint32_t slot, std::uint32_t cause,
                                Time cause_timestamp) {
   record.sent_at = simulation.now();

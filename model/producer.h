@@ -57,6 +57,9 @@ class ProducerInstance : public Node {
   void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp);
 
   // Poison fault: from now on, the next `count` sends are malformed, or every `every`-th one.
+  // dlq_replay: sends an existing message again (the same send, republished from the dead-letter topic).
+  void replay(sim::Simulation& simulation, std::uint32_t message);
+
   // schema_change fault: from now on its messages are written with schema `version`.
   void set_schema(int version) { schema_ = static_cast<std::uint8_t>(version); }
 

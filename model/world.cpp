@@ -138,8 +138,25 @@ void World::add_services(std::uint64_t seed) {
 }
 
 void World::add_dead_letter_producers(std::uint64_t seed, Time production_end) {
-  for (ConsumerGroupConfig const& group : config_.consumer_groups) {
+  replayers_.assign(config_.consumer_groups.size(), nullptr);
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    ConsumerGroupConfig const& group = config_.consumer_groups[g];
     if (group.on_failure.then != AfterFailure::dead_letter) continue;
+    // The operator's replay tool: a plain producer (acks=all) that republishes dead letters to the source.
+    ProducerConfig config;
+    config.name = group.name + "-replayer";
+    config.topic = group.topic;
+    config.messages = 0;
+    config.idempotent = false;
+    emitter_configs_.push_back(std::move(config));
+    auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
+    truth_.producer_instances.push_back(group.name + ".replayer");
+    std::uint32_t const topic = topic_index(config_, group.topic);
+    ProducerTarget const target{controller_->layout().first_partition[topic], config_.topics[topic].partitions};
+    NodeId const id = network_.add_node(group.name + ".replayer", NodeKind::producer, zone_index(config_, group.zone));
+    emitters_.push_back(std::make_unique<ProducerInstance>(id, emitter_configs_.back(), 0, truth_index, target, seed,
+                                                           production_end, *controller_, truth_));
+    replayers_[g] = emitters_.back().get();
     for (int instance = 0; instance < group.instances; ++instance) {
       ProducerInstance* producer = add_embedded_producer(group, instance, group.topic + ".DLT", ".dlt-producer", seed, production_end);
       NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
@@ -148,6 +165,13 @@ void World::add_dead_letter_producers(std::uint64_t seed, Time production_end) {
       }
     }
   }
+}
+
+std::size_t World::group_index(std::string const& name) const {
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    if (config_.consumer_groups[g].name == name) return g;
+  }
+  return SIZE_MAX;
 }
 
 ServiceNode* World::service_named(std::string const& name) {

@@ -56,6 +56,10 @@ class World {
 
   // Fault entry points of service and processing faults.
   ServiceNode* service_named(std::string const& name);
+  // The process that republishes group `group`'s dead-lettered messages (dlq_replay), or null.
+  ProducerInstance* replayer(std::size_t group) { return group < replayers_.size() ? replayers_[group] : nullptr; }
+  // The index of the consumer group named `name`, or SIZE_MAX.
+  std::size_t group_index(std::string const& name) const;
   ProducerInstance* producer_node(NodeId node);
   ConsumerInstance* consumer_node(NodeId node);
 
@@ -101,6 +105,7 @@ class World {
   std::vector<ProducerInstance*> emitter_of_node_;  // Per node: the emitter of a consumer instance, or null.
   std::vector<std::vector<ProducerInstance*>> companions_of_node_;  // Per node: its embedded producers.
   std::vector<std::unique_ptr<ServiceNode>> services_;
+  std::vector<ProducerInstance*> replayers_;  // Per group: its dead-letter replayer, or null.
   std::vector<std::uint32_t> group_of_node_;  // Per node: its consumer group, or UINT32_MAX.
 
   // Routes group requests that reach a broker to the coordinator of the sender's group.

@@ -150,3 +150,23 @@ TEST_CASE("faults: backoff: the formulas of 'Exponential Backoff and Jitter'", "
     CHECK(delay <= 900);
   }
 }
+
+TEST_CASE("faults: dlq_replay: dead-lettered messages republished after the outage are processed after all", "[faults]") {
+  auto const scenario = [](char const* replay) {
+    return std::string(R"({"name": "replay", "duration_ms": 6000, "drain_ms": 30000, "brokers": {"count": 1},
+      "topics": [{"name": "t"}], "producers": [{"name": "p", "topic": "t", "rate_per_s": 100}],
+      "services": [{"name": "db", "latency_ms": 1}],
+      "consumer_groups": [{"name": "g", "topic": "t", "calls": "db",
+        "on_failure": {"max_attempts": 2, "backoff": {"initial_ms": 50}, "then": "dead-letter"}}],
+      "faults": [{"kind": "outage", "target": "db", "at_ms": 2000, "duration_ms": 1000})") + replay + "]}";
+  };
+  Report const lost_in_dlt = run(scenario(""));
+  REQUIRE(lost_in_dlt.violations.dead_lettered > 0);
+  for (char const* replay : {R"(, {"kind": "dlq_replay", "target": "g", "at_ms": 4000})",
+                             R"(, {"kind": "dlq_replay", "target": {"group": "g"}, "at_ms": 4000, "rate_per_s": 20})"}) {
+    INFO(replay);
+    Report const replayed = run(scenario(replay));
+    CHECK(replayed.violations.dead_lettered == 0);
+    CHECK(replayed.metrics.processed == lost_in_dlt.metrics.processed + lost_in_dlt.violations.dead_lettered);
+  }
+}
