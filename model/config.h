@@ -100,6 +100,15 @@ struct FailureConfig {
   AfterFailure then = AfterFailure::block;
 };
 
+// Resilience4j's CircuitBreaker around the service calls, with its defaults (count-based window).
+struct CircuitBreakerConfig {
+  double failure_rate_threshold = 50.0;  // Percent.
+  int sliding_window = 100;              // Calls.
+  int minimum_calls = 100;               // Before the rate is judged.
+  Time wait_in_open = 60000 * sim::kMicrosPerMilli;
+  int half_open_calls = 10;
+};
+
 struct ConsumerGroupConfig {
   std::string name;
   std::string topic;
@@ -110,6 +119,7 @@ struct ConsumerGroupConfig {
   Distribution processing = Distribution::constant(0.0);
   Dedup dedup = Dedup::none;
   std::optional<std::string> calls;        // A service name.
+  std::optional<CircuitBreakerConfig> circuit_breaker;
   FailureConfig on_failure;
   std::optional<std::string> emits_topic;  // Follow-up messages go to this topic.
   OrderBy order_by = OrderBy::offset;

@@ -77,6 +77,7 @@ void ConsumerInstance::on_crash(sim::Simulation&) {
   failed_attempts_ = 0;
   previous_backoff_ = 0;
   awaited_call_ = 0;
+  breaker_.reset();  // A new process has a new breaker.
   memory_dedup_.clear();
   records_processed_ = 0;
 }
@@ -183,6 +184,7 @@ void ConsumerInstance::on_message(sim::Simulation& simulation, Envelope const& e
 // The service answered (or refused) the call of the record being processed.
 void ConsumerInstance::on_call_answered(sim::Simulation& simulation, bool call_succeeded) {
   awaited_call_ = 0;
+  if (breaker_) breaker_->record(simulation.now(), call_succeeded);
   std::size_t const before = batch_next_;
   finish_attempt(simulation, call_succeeded && handle_record(simulation, batch_[batch_next_]));
   if (batch_next_ != before) process_batch(simulation);
@@ -424,6 +426,11 @@ void ConsumerInstance::complete_record(sim::Simulation& simulation) {
   BatchRecord const record = batch_[batch_next_];
   if (service_ == kNoNode) {
     finish_attempt(simulation, handle_record(simulation, record));
+    return;
+  }
+  if (config_.circuit_breaker && !breaker_) breaker_.emplace(*config_.circuit_breaker);
+  if (breaker_ && !breaker_->permits(simulation.now())) {
+    finish_attempt(simulation, false);  // CallNotPermitted: the attempt fails without reaching the service.
     return;
   }
   awaited_call_ = next_correlation_++;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/circuit_breaker.h"
 #include "model/cluster_view.h"
 #include "model/config.h"
 #include "model/group_coordinator.h"
@@ -177,6 +178,7 @@ class ConsumerInstance : public Node {
   ProducerInstance* emitter_ = nullptr;
   ProducerInstance* dead_letter_ = nullptr;
   NodeId service_ = kNoNode;
+  std::optional<CircuitBreaker> breaker_;  // Around the service calls, when the group has one.
   // The record being processed: its failed attempts so far, the last backoff (decorrelated jitter) and
   // the service call awaited (0: none).
   int failed_attempts_ = 0;

@@ -172,7 +172,8 @@ nlohmann::json parse_scenario_text(std::string_view text, std::string const& fil
   }
   json root;
   StrictBuilder builder(root);
-  bool const ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, true, true);
+  bool const ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json, /*strict=*/true,
+                                  /*ignore_comments=*/false);
   if (!builder.error().empty()) throw ScenarioError(file + ": " + builder.error());
   if (!builder.syntax().empty()) throw ScenarioError(file + ":" + builder.syntax());
   if (!ok) throw ScenarioError(file + ": invalid JSON");
@@ -196,6 +197,11 @@ std::string describe_value(nlohmann::json const& value) {
 }
 
 std::string closest_match(std::string const& word, std::vector<std::string> const& candidates) {
+  // Other well-known names of a choice, which no edit distance finds ("gaussian" for "normal").
+  static std::pair<char const*, char const*> const synonyms[] = {{"gaussian", "normal"}, {"fixed", "constant"}};
+  for (auto const& [other, choice] : synonyms) {
+    if (word == other && std::find(candidates.begin(), candidates.end(), choice) != candidates.end()) return choice;
+  }
   std::string best;
   std::size_t best_distance = SIZE_MAX;
   for (std::string const& candidate : candidates) {
@@ -279,6 +285,11 @@ std::int64_t Value::integer(std::int64_t minimum, std::int64_t maximum) const {
 std::uint64_t Value::unsigned_integer() const {
   if (json_->is_number_unsigned()) return json_->get<std::uint64_t>();
   if (json_->is_number_integer() && json_->get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(json_->get<std::int64_t>());
+  // 7.0 is the integer 7, as for integer() and JSON Schema's "integer" (exact below 2^53).
+  if (json_->is_number_float()) {
+    double const value = json_->get<double>();
+    if (std::floor(value) == value && value >= 0.0 && value < 9.0e15) return static_cast<std::uint64_t>(value);
+  }
   expected("an unsigned 64-bit integer");
 }
 

@@ -245,6 +245,20 @@ model::ConsumerGroupConfig read_group(Value const& value, model::WorldConfig con
   if (auto instances = value.get("instances")) group.instances = static_cast<int>(instances->integer(1, kInstancesMax));
   read_group_processing(value, group);
   if (auto calls = value.get("calls")) group.calls = calls->name();
+  if (auto breaker = value.get("circuit_breaker")) {
+    breaker->require_keys_among(keys::kCircuitBreaker);
+    model::CircuitBreakerConfig config;
+    if (auto rate = breaker->get("failure_rate_threshold")) {
+      config.failure_rate_threshold = rate->number_at_least(0.0);
+      if (config.failure_rate_threshold > 100.0) rate->expected("a percentage from 0 to 100");
+    }
+    if (auto window = breaker->get("sliding_window")) config.sliding_window = static_cast<int>(window->integer(1, 100000));
+    config.minimum_calls = config.sliding_window;
+    if (auto minimum = breaker->get("minimum_calls")) config.minimum_calls = static_cast<int>(minimum->integer(1, 100000));
+    if (auto wait = breaker->get("wait_in_open_ms")) config.wait_in_open = wait->duration_ms();
+    if (auto probes = breaker->get("half_open_calls")) config.half_open_calls = static_cast<int>(probes->integer(1, 100000));
+    group.circuit_breaker = config;
+  }
   if (auto emits = value.get("emits")) {
     emits->require_keys_among(keys::kEmits);
     group.emits_topic = emits->at("topic").name();
@@ -305,6 +319,9 @@ model::WorldConfig read_world(Value const& root) {
 Scenario load_scenario_json(nlohmann::json const& document, std::string const& file) {
   Value const root(document, file, "/");
   root.require_keys_among(keys::kTop);
+  for (char const* annotation : {"$schema", "$comment"}) {
+    if (auto text = root.get(annotation)) text->string();
+  }
   Scenario scenario;
   scenario.file = file;
   scenario.name = root.at("name").name();

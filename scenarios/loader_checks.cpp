@@ -276,6 +276,23 @@ faults::FaultAction read_action(Value const& value, std::size_t kind, Names cons
   }
 }
 
+// A key of another fault kind (restart_after_ms on a pause) is unknown here, and the message says whose it is.
+void check_keys_of_other_kinds(Value const& entry, std::size_t kind, std::vector<std::string> const& allowed) {
+  for (auto const& [key, member] : entry.json().items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::vector<std::string> owners;
+    for (std::size_t other = 0; other < keys::kFaultKinds.size(); ++other) {
+      auto const& other_keys = keys::kFaultKeys[other];
+      if (std::find(other_keys.begin(), other_keys.end(), key) != other_keys.end()) owners.push_back("\"" + keys::kFaultKinds[other] + "\"");
+    }
+    if (owners.empty()) continue;
+    std::string list;
+    for (std::size_t i = 0; i < owners.size(); ++i) list += (i == 0 ? "" : i + 1 == owners.size() ? " and " : ", ") + owners[i];
+    entry.at(key).fail("unknown key \"" + key + "\" for a fault of kind \"" + keys::kFaultKinds[kind] + "\" (only " + list +
+                       " faults have it)");
+  }
+}
+
 }  // namespace
 
 std::vector<faults::Fault> read_faults(Value const& root, model::WorldConfig const& world) {
@@ -288,6 +305,7 @@ std::vector<faults::Fault> read_faults(Value const& root, model::WorldConfig con
     std::size_t const kind = entry.at("kind").one_of(keys::kFaultKinds);
     std::vector<std::string> allowed = {"kind", "at_ms"};
     for (std::string const& key : keys::kFaultKeys[kind]) allowed.push_back(key);
+    check_keys_of_other_kinds(entry, kind, allowed);
     entry.require_keys_among(allowed);
     faults::Fault fault;
     fault.at = entry.at("at_ms").duration_ms();

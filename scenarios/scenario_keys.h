@@ -26,7 +26,9 @@ inline std::vector<std::string> const kEmits = {"topic"};
 inline std::vector<std::string> const kConsumerGroup = {
     "name", "topic", "instances", "assignor", "commit", "auto_commit_interval_ms", "processing_ms", "dedup", "calls",
     "on_failure", "emits", "order_by", "schema_versions", "on_unknown_schema", "max_poll_records", "session_timeout_ms",
-    "heartbeat_interval_ms", "timestamps", "zone"};
+    "heartbeat_interval_ms", "timestamps", "zone", "circuit_breaker"};
+inline std::vector<std::string> const kCircuitBreaker = {"failure_rate_threshold", "sliding_window", "minimum_calls",
+                                                         "wait_in_open_ms", "half_open_calls"};
 inline std::vector<std::string> const kService = {"name", "capacity_per_s", "latency_ms", "zone"};
 inline std::vector<std::string> const kExpect = {"delivery", "ordering", "max_p99_latency_ms", "max_consumer_lag",
                                                  "max_retry_amplification", "max_dead_lettered", "max_timestamp_inversions",

@@ -1,5 +1,7 @@
 #include "scenarios/schema.h"
 
+#include <algorithm>
+
 #include "scenarios/scenario_keys.h"
 #include "sim/time.h"
 
@@ -22,6 +24,25 @@ json duration(char const* description) {
 
 json nullable(json schema) { return json{{"oneOf", json::array({std::move(schema), json{{"type", "null"}}})}}; }
 
+// A number > 0 (the loader refuses 0), and the same for a duration.
+json positive(char const* description) {
+  return described(json{{"type", "number"}, {"exclusiveMinimum", 0}}, description);
+}
+json positive_duration(char const* description) {
+  return described(json{{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", sim::time_ms_max()}}, description);
+}
+
+bool accepts_null(json const& schema) {
+  for (char const* combinator : {"oneOf", "anyOf"}) {
+    if (schema.contains(combinator)) {
+      for (json const& option : schema[combinator]) {
+        if (option == json{{"type", "null"}}) return true;
+      }
+    }
+  }
+  return false;
+}
+
 json enumeration(std::vector<json> values, char const* description) {
   return described(json{{"enum", values}}, description);
 }
@@ -41,9 +62,15 @@ json probability(char const* description) {
 json name(char const* description) { return described(json{{"type", "string"}, {"minLength", 1}}, description); }
 
 // An object with exactly the keys of `keys` (additionalProperties false), their schemas from `properties`.
+// An optional key may also be null, which the loader reads as the key's default (as if it were absent).
 json object(std::vector<std::string> const& keys, json properties, std::vector<std::string> required = {}) {
   json schema{{"type", "object"}, {"additionalProperties", false}, {"properties", json::object()}};
-  for (std::string const& key : keys) schema["properties"][key] = properties.contains(key) ? properties[key] : json::object();
+  for (std::string const& key : keys) {
+    json property = properties.contains(key) ? properties[key] : json::object();
+    bool const optional = std::find(required.begin(), required.end(), key) == required.end();
+    if (optional && !property.empty() && !accepts_null(property)) property = json{{"anyOf", json::array({property, json{{"type", "null"}}})}};
+    schema["properties"][key] = property;
+  }
   if (!required.empty()) schema["required"] = required;
   return schema;
 }
@@ -62,12 +89,13 @@ json distribution() {
   options.push_back(shape("uniform", {"min", "max"}, {{"min", ms}, {"max", ms}}, {"min", "max"}));
   options.push_back(shape("exponential", {"mean"}, {{"mean", ms}}, {"mean"}));
   options.push_back(shape("normal", {"mean", "stddev"}, {{"mean", ms}, {"stddev", ms}}, {"mean", "stddev"}));
-  options.push_back(shape("lognormal", {"median", "p99"}, {{"median", ms}, {"p99", ms}}, {"median", "p99"}));
+  options.push_back(shape("lognormal", {"median", "p99"}, {{"median", positive_duration("milliseconds (> 0)")}, {"p99", ms}},
+                          {"median", "p99"}));
   options.push_back(shape("lognormal", {"mu", "sigma"},
                           {{"mu", described(json{{"type", "number"}}, "mean of ln(milliseconds)")},
                            {"sigma", number_at_least(0, "standard deviation of ln(milliseconds)")}},
                           {"mu", "sigma"}));
-  options.push_back(shape("pareto", {"scale", "shape"}, {{"scale", ms}, {"shape", number_at_least(0, "shape (> 0)")}},
+  options.push_back(shape("pareto", {"scale", "shape"}, {{"scale", positive_duration("milliseconds (> 0)")}, {"shape", positive("shape (> 0)")}},
                           {"scale", "shape"}));
   return json{{"description", "a duration distribution in milliseconds: a number (constant) or {\"dist\": ...}"},
               {"oneOf", options}};
@@ -105,8 +133,8 @@ json fault_kind(std::size_t kind) {
       {"drift_ppm", described(json{{"type", "number"}}, "clock rate error")},
       {"count", integer(1, 1000000000, "how many poison messages")},
       {"every", integer(1, 1000000000, "every N-th message is poison")},
-      {"factor", number_at_least(0, "how many times slower (> 0)")},
-      {"rate_per_s", nullable(number_at_least(0, "replay rate (> 0); null: all at once"))},
+      {"factor", positive("how many times slower (> 0)")},
+      {"rate_per_s", nullable(positive("replay rate (> 0); null: all at once"))},
       {"version", integer(1, 255, "the schema version emitted from at_ms")},
       {"instances", integer(0, 1000, "the new number of members")},
   };
@@ -122,7 +150,9 @@ json fault_kind(std::size_t kind) {
   }
   json schema = object(keys, properties, required);
   if (keys::kFaultKinds[kind] == "poison") {
-    schema["oneOf"] = json::array({json{{"required", {"count"}}}, json{{"required", {"every"}}}});
+    // Exactly one of them, not null.
+    schema["oneOf"] = json::array({json{{"required", {"count"}}, {"properties", json{{"count", json{{"type", "integer"}}}}}},
+                                   json{{"required", {"every"}}, {"properties", json{{"every", json{{"type", "integer"}}}}}}});
   }
   return json{{"if", json{{"properties", json{{"kind", json{{"const", keys::kFaultKinds[kind]}}}}}, {"required", {"kind"}}}},
               {"then", schema}};
@@ -142,7 +172,7 @@ json keys_schema() {
                                      object(keys::kKeys,
                                             {{"count", integer(1, 10000000, "number of distinct keys")},
                                              {"dist", enumeration({"uniform", "zipf"}, "key popularity")},
-                                             {"s", number_at_least(0, "Zipf exponent (> 0)")}},
+                                             {"s", positive("Zipf exponent (> 0)")}},
                                             {"count"}),
                                      json{{"type", "null"}}})},
               {"description", "keys: a count, {count, dist, s}, or null for keyless records (round-robin)"}};
@@ -154,7 +184,7 @@ json producer() {
                 {{"name", name("producer name; instance i is NAME-i")},
                  {"instances", integer(1, 1000, "instances [1]")},
                  {"topic", name("topic it writes to")},
-                 {"rate_per_s", number_at_least(0, "sends per second per instance (> 0)")},
+                 {"rate_per_s", positive("sends per second per instance (> 0)")},
                  {"messages", integer(0, 1000000000, "sends per instance")},
                  {"arrivals", enumeration({"poisson", "uniform"}, "arrival process [poisson]")},
                  {"keys", keys_schema()},
@@ -162,7 +192,7 @@ json producer() {
                  {"idempotent", described(json{{"type", "boolean"}}, "idempotent producer [true when acks is \"all\"]")},
                  {"retries", integer(0, 2147483647, "retries [2147483647]")},
                  {"retry_backoff_ms", duration("backoff between retries [100]")},
-                 {"request_timeout_ms", duration("request timeout [30000]")},
+                 {"request_timeout_ms", positive_duration("request timeout [30000]")},
                  {"delivery_timeout_ms", duration("give up on a send after this long [120000]")},
                  {"max_in_flight", integer(1, 1000, "requests in flight per partition [5]; at most 5 when idempotent")},
                  {"linger_ms", duration("batching delay [0]")},
@@ -174,7 +204,8 @@ json producer() {
 // A producer needs a rate, a message count, or both.
 json producer_with_volume() {
   json schema = producer();
-  schema["anyOf"] = json::array({json{{"required", {"rate_per_s"}}}, json{{"required", {"messages"}}}});
+  schema["anyOf"] = json::array({json{{"required", {"rate_per_s"}}, {"properties", json{{"rate_per_s", json{{"type", "number"}}}}}},
+                                 json{{"required", {"messages"}}, {"properties", json{{"messages", json{{"type", "integer"}}}}}}});
   return schema;
 }
 
@@ -192,10 +223,16 @@ json consumer_group() {
                  {"instances", integer(1, 1000, "instances [1]")},
                  {"assignor", enumeration({"range", "round-robin", "sticky"}, "partition assignor [range]")},
                  {"commit", enumeration({"after-processing", "before-processing", "auto"}, "commit mode [after-processing]")},
-                 {"auto_commit_interval_ms", duration("auto-commit interval [5000]")},
+                 {"auto_commit_interval_ms", positive_duration("auto-commit interval [5000]")},
                  {"processing_ms", ref("distribution")},
                  {"dedup", enumeration({"none", "memory", "durable"}, "idempotent consumer [none]")},
                  {"calls", nullable(name("a service called while processing"))},
+                 {"circuit_breaker", nullable(object(keys::kCircuitBreaker,
+                                                     {{"failure_rate_threshold", described(json{{"type", "number"}, {"minimum", 0}, {"maximum", 100}}, "[50] percent")},
+                                                      {"sliding_window", integer(1, 100000, "[100] calls")},
+                                                      {"minimum_calls", integer(1, 100000, "[= sliding_window]")},
+                                                      {"wait_in_open_ms", duration("[60000]")},
+                                                      {"half_open_calls", integer(1, 100000, "[10]")}}))},
                  {"on_failure", on_failure},
                  {"emits", nullable(object(keys::kEmits, {{"topic", name("topic of the follow-up message")}}, {"topic"}))},
                  {"order_by", enumeration({"offset", "timestamp"}, "read-model order [offset]")},
@@ -203,7 +240,7 @@ json consumer_group() {
                  {"on_unknown_schema", enumeration({"fail", "ignore"}, "[fail]")},
                  {"max_poll_records", integer(1, 1000000, "[500]")},
                  {"session_timeout_ms", duration("[45000]")},
-                 {"heartbeat_interval_ms", duration("[3000]; lower than session_timeout_ms")},
+                 {"heartbeat_interval_ms", positive_duration("[3000]; lower than session_timeout_ms")},
                  {"timestamps", enumeration({"local-clock", "lamport"}, "timestamps of what it emits")},
                  {"zone", name("the zone its instances run in")}},
                 {"name", "topic"});
@@ -217,12 +254,12 @@ json system_sections(json& properties) {
                                           {"reorder", probability("chance a message is reordered")}},
                            {"between"});
   properties["network"] = object(keys::kNetwork, {{"latency_ms", ref("distribution")},
-                                                  {"zones", json{{"type", "array"}, {"items", name("zone")}}},
+                                                  {"zones", json{{"type", "array"}, {"uniqueItems", true}, {"items", name("zone")}}},
                                                   {"links", json{{"type", "array"}, {"items", link}}}});
   properties["brokers"] = object(keys::kBrokers, {{"count", integer(1, 1000, "number of brokers")},
                                                   {"zones", json{{"type", "array"}, {"items", name("zone of broker i")}}},
-                                                  {"flush_interval_ms", nullable(duration("fsync interval (> 0)"))},
-                                                  {"replica_lag_time_max_ms", duration("[30000]")},
+                                                  {"flush_interval_ms", nullable(positive_duration("fsync interval (> 0)"))},
+                                                  {"replica_lag_time_max_ms", positive_duration("[30000]")},
                                                   {"controller_failover_ms", duration("[1000]")}},
                                  {"count"});
   json const topic = object(keys::kTopic, {{"name", name("topic name")},
@@ -235,7 +272,7 @@ json system_sections(json& properties) {
   properties["producers"] = json{{"type", "array"}, {"items", producer_with_volume()}};
   properties["consumer_groups"] = json{{"type", "array"}, {"items", consumer_group()}};
   json const service = object(keys::kService, {{"name", name("service name")},
-                                               {"capacity_per_s", nullable(number_at_least(0, "calls per second it can take (> 0)"))},
+                                               {"capacity_per_s", nullable(positive("calls per second it can take (> 0)"))},
                                                {"latency_ms", ref("distribution")},
                                                {"zone", name("zone")}},
                               {"name"});
@@ -252,7 +289,7 @@ nlohmann::json scenario_schema() {
       {"name", name("scenario name")},
       {"description", described(json{{"type", "string"}}, "one sentence on what it shows")},
       {"seed", described(json{{"type", "integer"}, {"minimum", 0}, {"maximum", 18446744073709551615ULL}}, "default seed [1]")},
-      {"duration_ms", duration("producers stop at this time")},
+      {"duration_ms", positive_duration("producers stop at this time")},
       {"drain_ms", duration("then the run goes on at most this long [duration_ms]")},
       {"heal_at_drain", described(json{{"type", "boolean"}}, "end every fault when the drain begins [true]")},
   };

@@ -91,6 +91,14 @@ ordered_json group(model::ConsumerGroupConfig const& g) {
   out["processing_ms"] = distribution(g.processing);
   out["dedup"] = dedups[static_cast<int>(g.dedup)];
   out["calls"] = optional(g.calls);
+  if (g.circuit_breaker) {
+    auto const& b = *g.circuit_breaker;
+    out["circuit_breaker"] = ordered_json{{"failure_rate_threshold", b.failure_rate_threshold}, {"sliding_window", b.sliding_window},
+                                          {"minimum_calls", b.minimum_calls}, {"wait_in_open_ms", ms(b.wait_in_open)},
+                                          {"half_open_calls", b.half_open_calls}};
+  } else {
+    out["circuit_breaker"] = nullptr;
+  }
   out["on_failure"] = ordered_json{{"max_attempts", g.on_failure.max_attempts},
                                    {"backoff", ordered_json{{"initial_ms", ms(g.on_failure.backoff.initial)},
                                                             {"multiplier", g.on_failure.backoff.multiplier},

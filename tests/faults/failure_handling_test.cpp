@@ -8,6 +8,7 @@
 
 #include "cli/runner.h"
 #include "model/backoff.h"
+#include "model/circuit_breaker.h"
 #include "scenarios/loader.h"
 
 namespace {
@@ -169,4 +170,58 @@ TEST_CASE("faults: dlq_replay: dead-lettered messages republished after the outa
     CHECK(replayed.violations.dead_lettered == 0);
     CHECK(replayed.metrics.processed == lost_in_dlt.metrics.processed + lost_in_dlt.violations.dead_lettered);
   }
+}
+
+TEST_CASE("faults: circuit breaker: opens on failures, refuses calls, half-opens with probes, closes", "[faults]") {
+  brokersim::model::CircuitBreakerConfig config;
+  config.failure_rate_threshold = 50;
+  config.sliding_window = 4;
+  config.minimum_calls = 4;
+  config.wait_in_open = 1000;
+  config.half_open_calls = 2;
+  brokersim::model::CircuitBreaker breaker(config);
+  using State = brokersim::model::CircuitBreaker::State;
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(breaker.permits(0));
+    breaker.record(0, i == 0);  // 1 success, 2 failures: 3 calls, below the minimum.
+  }
+  CHECK(breaker.state() == State::closed);
+  REQUIRE(breaker.permits(0));
+  breaker.record(10, false);  // 3 failures of 4: 75% >= 50%.
+  CHECK(breaker.state() == State::open);
+  CHECK_FALSE(breaker.permits(500));
+  CHECK(breaker.permits(1010));  // The wait is over: half-open, first probe.
+  CHECK(breaker.state() == State::half_open);
+  CHECK(breaker.permits(1010));
+  CHECK_FALSE(breaker.permits(1010));  // Only two probes.
+  breaker.record(1020, false);
+  breaker.record(1020, false);
+  CHECK(breaker.state() == State::open);  // The probes failed.
+  CHECK(breaker.permits(2100));
+  CHECK(breaker.permits(2100));
+  breaker.record(2110, true);
+  breaker.record(2110, true);
+  CHECK(breaker.state() == State::closed);
+}
+
+TEST_CASE("faults: circuit breaker: during an outage an open breaker spares the service most calls", "[faults]") {
+  auto const scenario = [](char const* breaker) {
+    return std::string(R"({"name": "breaker", "duration_ms": 8000, "drain_ms": 60000, "brokers": {"count": 1},
+      "topics": [{"name": "t", "partitions": 4}], "producers": [{"name": "p", "topic": "t", "rate_per_s": 200}],
+      "services": [{"name": "db", "latency_ms": 1}],
+      "consumer_groups": [{"name": "g", "topic": "t", "instances": 4, "calls": "db", "circuit_breaker": )") + breaker + R"(,
+        "on_failure": {"max_attempts": 1000, "backoff": {"initial_ms": 20}, "then": "dead-letter"}}],
+      "faults": [{"kind": "outage", "target": "db", "at_ms": 2000, "duration_ms": 4000}]})";
+  };
+  auto const calls_during_outage = [](Report const& report) {
+    auto const& calls = report.series.service_calls.front();
+    std::uint64_t total = 0;
+    for (std::size_t s = 2; s < 6 && s < calls.size(); ++s) total += calls[s];
+    return total;
+  };
+  Report const without = run(scenario("null"));
+  Report const with = run(scenario(R"({"sliding_window": 10, "wait_in_open_ms": 1000, "half_open_calls": 2})"));
+  CHECK(calls_during_outage(with) * 5 < calls_during_outage(without));
+  CHECK(with.violations.unprocessed == 0);
+  CHECK(with.violations.dead_lettered == 0);
 }
