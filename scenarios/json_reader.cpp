@@ -1,6 +1,7 @@
 #include "scenarios/json_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -201,6 +202,14 @@ std::string closest_match(std::string const& word, std::vector<std::string> cons
   static std::pair<char const*, char const*> const synonyms[] = {{"gaussian", "normal"}, {"fixed", "constant"}};
   for (auto const& [other, choice] : synonyms) {
     if (word == other && std::find(candidates.begin(), candidates.end(), choice) != candidates.end()) return choice;
+  }
+  // "ALL" for "all": the same word in other letter case, whatever its length.
+  auto const lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  for (std::string const& candidate : candidates) {
+    if (lower(word) == lower(candidate)) return candidate;
   }
   std::string best;
   std::size_t best_distance = SIZE_MAX;

@@ -15,15 +15,22 @@ try {
   process.exit(1);
 }
 
-// The invalid files whose mistake a schema can see (the others are cross-references and rules between
+// The bad files (tests/scenarios/bad) whose mistake a schema can see (the others are cross-references and rules between
 // values, which only the loader checks).
 const structural = [
-  'acks-two', 'boolean-for-number', 'commit-typo', 'dist-typo', 'duration-overflow', 'expect-negative-threshold',
-  'expect-typo', 'fault-missing-at', 'fault-unknown-kind', 'fractional-partitions', 'jitter-typo', 'keys-zero',
-  'leader-of-malformed', 'link-three-ends', 'lognormal-both-forms', 'missing-brokers', 'missing-duration',
-  'missing-name', 'missing-producer-topic', 'negative-duration', 'negative-rate', 'no-rate-no-messages',
-  'not-an-object', 'number-for-string', 'object-for-array', 'partition-three-sides', 'poison-count-and-every',
-  'probability-above-one', 'seed-negative', 'string-for-number', 'unknown-key-fault', 'unknown-key-producer',
+  'acks-two', 'backoff-multiplier-below-one', 'boolean-for-number', 'clock-drift-string', 'comment-not-string',
+  'commit-typo', 'crash-with-duration', 'dist-typo', 'distribution-key-of-other-dist',
+  'distribution-missing-parameter', 'distribution-not-object', 'duplicate-zone', 'duration-overflow',
+  'emits-unknown-key', 'empty-name', 'expect-negative-threshold', 'expect-ordering-typo', 'expect-typo',
+  'fault-key-of-other-kind', 'fault-missing-at', 'fault-missing-kind', 'fault-negative-at', 'fault-unknown-kind',
+  'fractional-partitions', 'instances-zero', 'jitter-typo', 'keys-dist-typo', 'keys-zero', 'leader-of-malformed',
+  'link-one-end', 'link-three-ends', 'lognormal-both-forms', 'lognormal-median-zero', 'messages-negative',
+  'missing-brokers', 'missing-duration', 'missing-name', 'missing-producer-topic', 'negative-duration',
+  'negative-rate', 'nesting-too-deep', 'network-not-object', 'no-rate-no-messages', 'not-an-object',
+  'null-required-name', 'number-for-string', 'object-for-array', 'pareto-shape-zero', 'partition-empty-side',
+  'partition-three-sides', 'poison-count-and-every', 'probability-above-one', 'rate-zero', 'request-timeout-zero',
+  'scale-negative', 'schema-change-version-zero', 'seed-fractional', 'seed-negative', 'selector-two-keys',
+  'string-for-number', 'then-typo', 'unknown-key-backoff', 'unknown-key-fault', 'unknown-key-producer',
   'unknown-key-top', 'zero-brokers',
 ];
 
@@ -49,7 +56,7 @@ for (const file of valid) {
   }
 }
 for (const name of structural) {
-  const file = path.join(root, 'tests/scenarios/invalid', `${name}.json`);
+  const file = path.join(root, 'tests/scenarios/bad', `${name}.json`);
   if (validate(JSON.parse(fs.readFileSync(file, 'utf8')))) {
     console.error(`${file}: the loader rejects it but the schema accepts it`);
     failures++;
