@@ -63,10 +63,6 @@ int run_command(Arguments const& arguments, Streams& streams) {
   if (directory.empty()) throw UsageError("option --out: expected a directory, got \"\"");
   scenarios::Scenario const scenario = scenarios::load_scenario_file(arguments.operands[0]);
 
-  for (char const* kind : faults::FaultInjector::unsupported_kinds(scenario.faults)) {
-    streams.err << "brokersim: warning: " << scenario.file << ": faults of kind \"" << kind
-                << "\" are not simulated yet; they are ignored in this run\n";
-  }
   std::uint64_t const seed = seed_option.value_or(scenario.seed);
   reports::Report const report = run_scenario(scenario, seed);
   try {

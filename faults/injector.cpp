@@ -17,10 +17,6 @@ std::string milliseconds(Time micros) {
   return text + " ms";
 }
 
-bool simulated(FaultAction const& action) {
-  return !std::holds_alternative<Scale>(action);
-}
-
 std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes) {
   std::string text;
   for (std::size_t i = 0; i < nodes.size() && i < 6; ++i) text += (i ? ", " : "") + world.network().name(nodes[i]);
@@ -33,19 +29,10 @@ std::string node_list(model::World const& world, std::vector<model::NodeId> cons
 FaultInjector::FaultInjector(std::vector<Fault> const& faults, model::World& world, std::uint64_t seed)
     : faults_(faults), world_(world), random_(seed, "faults") {}
 
-std::vector<char const*> FaultInjector::unsupported_kinds(std::vector<Fault> const& faults) {
-  std::vector<char const*> kinds;
-  for (Fault const& fault : faults) {
-    char const* kind = kind_name(fault.action);
-    if (!simulated(fault.action) && std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
-  }
-  return kinds;
-}
-
 void FaultInjector::start(sim::Simulation& simulation, Time drain_start, bool heal_at_drain) {
   self_ = simulation.add_actor(this);
   for (std::size_t i = 0; i < faults_.size(); ++i) {
-    if (simulated(faults_[i].action)) simulation.schedule_at(faults_[i].at, self_, kBegin, i);
+    simulation.schedule_at(faults_[i].at, self_, kBegin, i);
   }
   if (heal_at_drain) simulation.schedule_at(drain_start, self_, kHeal);
 }
@@ -58,17 +45,17 @@ void FaultInjector::on_event(sim::Simulation& simulation, sim::Event const& even
     case kRestart: {
       auto const node = static_cast<model::NodeId>(event.arg0);
       if (world_.network().node(node).alive()) return;
-      world_.restart(simulation, node);
+      bool const restarted = world_.restart(simulation, node);
       record_end(simulation, node, "crash");
-      record(simulation, node, "restart", "");
+      if (restarted) record(simulation, node, "restart", "");
       return;
     }
     case kHeal:
       for (model::NodeId node : crashed_) {
         if (world_.network().node(node).alive()) continue;
-        world_.restart(simulation, node);
+        bool const restarted = world_.restart(simulation, node);
         record_end(simulation, node, "crash");
-        record(simulation, node, "restart", "healed when the drain began");
+        if (restarted) record(simulation, node, "restart", "healed when the drain began");
       }
       for (std::size_t i = 0; i < cuts_.size(); ++i) end_partition(simulation, i);
       for (std::size_t i = 0; i < links_.size(); ++i) end_link(simulation, i);
@@ -302,6 +289,20 @@ void FaultInjector::apply(sim::Simulation& simulation, DlqReplay const& replay) 
   pending.gap = std::max<Time>(1, static_cast<Time>(static_cast<double>(sim::kMicrosPerSecond) / *replay.rate_per_s));
   replays_.push_back(std::move(pending));
   simulation.schedule(0, self_, kReplayNext, replays_.size() - 1);
+}
+
+// The group's deployment changes to `instances` members: new instances start and join, surplus ones
+// (the highest-numbered, as a StatefulSet scales down) close cleanly and leave; either way the group
+// rebalances.
+void FaultInjector::apply(sim::Simulation& simulation, Scale const& scale) {
+  std::size_t const group = world_.group_index(scale.target.name);
+  BROKERSIM_ASSERT(group != SIZE_MAX);  // The loader allows only groups as targets.
+  int const before = world_.deployed_instances(group);
+  world_.scale(simulation, group, scale.instances);
+  std::vector<model::NodeId> const instances = world_.nodes_named(scale.target.name);
+  BROKERSIM_ASSERT(!instances.empty());
+  record(simulation, instances.front(), "scale",
+         "group " + scale.target.name + " from " + std::to_string(before) + " to " + std::to_string(scale.instances) + " instance(s)");
 }
 
 void FaultInjector::apply(sim::Simulation& simulation, Outage const& outage) {

@@ -24,9 +24,6 @@ class FaultInjector : public sim::Actor {
   void start(sim::Simulation& simulation, Time drain_start, bool heal_at_drain);
   void on_event(sim::Simulation& simulation, sim::Event const& event) override;
 
-  // Fault kinds of the scenario that this version does not simulate (they are accepted and ignored).
-  static std::vector<char const*> unsupported_kinds(std::vector<Fault> const& faults);
-
  private:
   enum EventType : std::uint32_t {
     kBegin = 0, kRestart = 1, kHeal = 2, kEndPartition = 3, kEndLink = 4, kEndClock = 5, kEndSlowdown = 6,
@@ -60,7 +57,7 @@ class FaultInjector : public sim::Actor {
   std::vector<model::NodeId> resolve(NodeSelector const& selector);
   void begin(sim::Simulation& simulation, std::size_t index);
 
-  // One function per fault kind: what happens when it begins. A kind without one is not simulated yet.
+  // One function per fault kind: what happens when it begins.
   void apply(sim::Simulation& simulation, Crash const& crash);
   void apply(sim::Simulation& simulation, Pause const& pause);
   void apply(sim::Simulation& simulation, Partition const& partition);
@@ -71,14 +68,13 @@ class FaultInjector : public sim::Actor {
   void apply(sim::Simulation& simulation, Slowdown const& slowdown);
   void apply(sim::Simulation& simulation, SchemaChange const& change);
   void apply(sim::Simulation& simulation, DlqReplay const& replay);
+  void apply(sim::Simulation& simulation, Scale const& scale);
 
   // Ends of lasting faults.
   void end_partition(sim::Simulation& simulation, std::size_t cut);
   void end_link(sim::Simulation& simulation, std::size_t link);
   void end_clock(sim::Simulation& simulation, std::size_t clock);
   std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors);
-  template <typename Unsupported>
-  void apply(sim::Simulation&, Unsupported const&) {}
   void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail, Time until = model::kNever);
   // A lasting fault on `node` of `kind` ended now (a crash by a restart).
   void record_end(sim::Simulation& simulation, model::NodeId node, char const* kind);

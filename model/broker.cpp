@@ -142,6 +142,7 @@ void Broker::on_message(sim::Simulation& simulation, Envelope const& envelope) {
     case MessageType::join_group:
     case MessageType::heartbeat:
     case MessageType::commit_offsets:
+    case MessageType::leave_group:
       if (group_sink_ != nullptr) group_sink_->on_group_message(simulation, envelope, index_);
       return;
     default:

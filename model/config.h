@@ -112,7 +112,8 @@ struct CircuitBreakerConfig {
 struct ConsumerGroupConfig {
   std::string name;
   std::string topic;
-  int instances = 1;
+  int instances = 1;      // Deployed at the start.
+  int instances_max = 1;  // The most it ever runs (scale faults): instances >= `instances` start undeployed.
   Assignor assignor = Assignor::range;
   CommitMode commit = CommitMode::after_processing;
   Time auto_commit_interval = 5000 * sim::kMicrosPerMilli;

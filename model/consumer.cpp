@@ -70,6 +70,7 @@ void ConsumerInstance::on_crash(sim::Simulation&) {
   drop_assignment();
   generation_ = 0;
   rejoin_needed_ = false;
+  leaving_ = false;
   join_correlation_ = 0;
   join_broker_ = kNoLeader;
   loop_ = Loop::idle;
@@ -138,8 +139,22 @@ void ConsumerInstance::handle(sim::Simulation& simulation, std::uint32_t type, s
       return;
     }
     case kRetryRecord:
-      if (arg0 == batch_serial_ && loop_ == Loop::processing) process_batch(simulation);
+      if (arg0 != batch_serial_ || loop_ != Loop::processing) return;
+      if (leaving_) {
+        abandon_batch();
+        close(simulation);
+        return;
+      }
+      process_batch(simulation);
       return;
+    case kLeave:
+      if (deployed_ || leaving_) return;  // Deployed again before it began to close.
+      leaving_ = true;
+      if (loop_ == Loop::processing && failed_attempts_ > 0 && awaited_call_ == 0) {
+        abandon_batch();  // In a retry backoff: Spring's stoppable sleep ends at once.
+      }
+      if (loop_ == Loop::idle) close(simulation);
+      return;  // Else the poll loop closes once the batch in hand is done.
     case kCallTimeout:
       if (arg0 != awaited_call_ || awaited_call_ == 0) return;
       on_call_answered(simulation, false);
@@ -276,6 +291,57 @@ void ConsumerInstance::revoke_and_rejoin(sim::Simulation& simulation) {
   send_join(simulation);
 }
 
+void ConsumerInstance::retire(sim::Simulation& simulation) {
+  deployed_ = false;
+  if (alive()) schedule_self(simulation, 0, kLeave);  // An event, so that a paused instance closes when it resumes.
+}
+
+// KafkaConsumer.close(): a final commitSync of what was processed, then LeaveGroup.
+void ConsumerInstance::close(sim::Simulation& simulation) {
+  BROKERSIM_ASSERT(leaving_ && loop_ == Loop::idle);
+  if (membership_ == Membership::stable && config_.commit != CommitMode::before_processing &&
+      start_commit(simulation, true, AfterCommit::leave)) {
+    loop_ = Loop::committing;
+    return;
+  }
+  stop(simulation);
+}
+
+void ConsumerInstance::stop(sim::Simulation& simulation) {
+  int const coordinator = cluster_.coordinator_broker(group_);
+  if (coordinator != kNoLeader) send_group_request(simulation, MessageType::leave_group, coordinator, 0, 0, 0);
+  // Its producers close with it; follow-ups still unacknowledged are not sent again (see docs/model.md).
+  for (ProducerInstance* producer : {emitter_, dead_letter_}) {
+    if (producer != nullptr) producer->crash(simulation);
+  }
+  crash(simulation);
+  if (!deployed_) return;
+  // Scaled out again while it closed: the replacement process starts now.
+  restart(simulation);
+  for (ProducerInstance* producer : {emitter_, dead_letter_}) {
+    if (producer != nullptr) producer->restart(simulation);
+  }
+}
+
+// Spring's container stopping during a retry backoff: the records from the one being retried on are not
+// processed, and each partition's position goes back to its first such record (a seek), so that the final
+// commit covers only what was done.
+void ConsumerInstance::abandon_batch() {
+  for (std::size_t i = batch_next_; i < batch_.size(); ++i) {
+    PartitionState& partition = partitions_[batch_[i].partition];
+    partition.position = std::min(partition.position, batch_[i].offset);
+    partition.buffer.clear();
+    partition.buffer_read = 0;
+    std::erase(ready_, batch_[i].partition);
+  }
+  batch_.clear();
+  batch_next_ = 0;
+  ++batch_serial_;  // Voids the pending retry.
+  failed_attempts_ = 0;
+  previous_backoff_ = 0;
+  loop_ = Loop::idle;
+}
+
 void ConsumerInstance::drop_assignment() {
   membership_ = Membership::joining;
   ++assignment_serial_;
@@ -356,6 +422,10 @@ void ConsumerInstance::schedule_poll(sim::Simulation& simulation) {
 // KafkaConsumer.poll: a pending rebalance first; then up to max_poll_records buffered records.
 void ConsumerInstance::poll(sim::Simulation& simulation) {
   loop_ = Loop::idle;
+  if (leaving_) {
+    close(simulation);
+    return;
+  }
   if (membership_ != Membership::stable) return;
   if (rejoin_needed_) {
     revoke_and_rejoin(simulation);
@@ -655,7 +725,15 @@ void ConsumerInstance::finish_commit(sim::Simulation& simulation) {
     case AfterCommit::rejoin:
       loop_ = Loop::idle;
       drop_assignment();
+      if (leaving_) {
+        stop(simulation);
+        return;
+      }
       send_join(simulation);
+      return;
+    case AfterCommit::leave:
+      loop_ = Loop::idle;
+      stop(simulation);
       return;
   }
 }

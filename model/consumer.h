@@ -53,6 +53,16 @@ class ConsumerInstance : public Node {
   // Slowdown fault: processing takes `factor` times longer until set back to 1.
   void set_slowdown(double factor) { slowdown_ = factor; }
 
+  // Scale faults. An undeployed instance is a stopped process that crash faults do not restart (the World
+  // asks). retire() closes a running instance as Spring Kafka's container stop and KafkaConsumer.close()
+  // do: it finishes the batch in hand (or abandons it during a retry backoff, seeking back to the first
+  // record not processed), commits what it processed (unless it commits before processing), sends
+  // LeaveGroup so that the group rebalances at once, and stops with the producers inside it. An instance
+  // deployed again while it closes starts as a new process once it has stopped.
+  bool deployed() const { return deployed_; }
+  void set_deployed(bool deployed) { deployed_ = deployed; }
+  void retire(sim::Simulation& simulation);
+
   std::string const& name() const { return name_; }
   GroupCoordinator const& coordinator() const { return coordinator_; }
   int instance() const { return instance_; }
@@ -84,12 +94,13 @@ class ConsumerInstance : public Node {
     kAutoCommit = 10,    // arg0 = assignment serial: the auto-commit timer.
     kRetryRecord = 11,   // arg0 = batch serial: the backoff before the next attempt is over.
     kCallTimeout = 12,   // arg0 = call correlation.
+    kLeave = 13,         // A scale fault retired the instance.
   };
   enum class Membership : std::uint8_t { joining, stable };
   // The processing thread: waiting in poll for records, waiting on a commitSync, or processing a batch.
   enum class Loop : std::uint8_t { idle, poll_scheduled, committing, processing };
   // What a commitSync was for: what runs when it has finished.
-  enum class AfterCommit : std::uint8_t { process_batch, poll, rejoin };
+  enum class AfterCommit : std::uint8_t { process_batch, poll, rejoin, leave };
 
   struct PartitionState {
     bool assigned = false;
@@ -132,6 +143,9 @@ class ConsumerInstance : public Node {
   void request_rejoin(sim::Simulation& simulation);
   void revoke_and_rejoin(sim::Simulation& simulation);
   void drop_assignment();
+  void close(sim::Simulation& simulation);
+  void stop(sim::Simulation& simulation);
+  void abandon_batch();
 
   // Fetching.
   void maybe_fetch(sim::Simulation& simulation, std::size_t partition);
@@ -186,11 +200,13 @@ class ConsumerInstance : public Node {
   std::uint64_t awaited_call_ = 0;
   std::uint32_t own_emitters_first_ = 0;
   std::uint32_t own_emitters_last_ = 0;
+  bool deployed_ = true;
 
   // Volatile: all of it is lost in a crash.
   Membership membership_ = Membership::joining;
   std::uint32_t generation_ = 0;
   bool rejoin_needed_ = false;
+  bool leaving_ = false;  // Closing: what it does next leads to LeaveGroup and a stop.
   std::uint64_t join_correlation_ = 0;  // The join in flight.
   int join_broker_ = kNoLeader;
   std::uint64_t next_correlation_ = 1;

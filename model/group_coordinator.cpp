@@ -103,7 +103,9 @@ bool GroupCoordinator::host_paused(sim::Simulation const& simulation) const {
 void GroupCoordinator::on_group_message(sim::Simulation& simulation, Envelope const& envelope, int broker) {
   int const coordinator = cluster_.coordinator_broker(group_);
   if (broker != coordinator) {
-    // NOT_COORDINATOR: the member looks the coordinator up again and retries there.
+    // NOT_COORDINATOR: the member looks the coordinator up again and retries there. A member that left
+    // has stopped: nobody awaits an answer, and its session expires where the group is.
+    if (envelope.type == MessageType::leave_group) return;
     respond(simulation, envelope, cluster_.broker_node(broker), ErrorCode::coordinator_not_available);
     return;
   }
@@ -121,6 +123,9 @@ void GroupCoordinator::on_group_message(sim::Simulation& simulation, Envelope co
       return;
     case MessageType::commit_offsets:
       on_commit(simulation, envelope);
+      return;
+    case MessageType::leave_group:
+      on_leave(simulation, envelope);
       return;
     default:
       BROKERSIM_ASSERT(false);
@@ -180,6 +185,14 @@ void GroupCoordinator::on_heartbeat(sim::Simulation& simulation, Envelope const&
     error = ErrorCode::illegal_generation;
   }
   respond(simulation, request, from, error);
+}
+
+// LeaveGroup: the member is gone at once, and the others rebalance without waiting out its session.
+void GroupCoordinator::on_leave(sim::Simulation& simulation, Envelope const& request) {
+  if (find(request.value) == nullptr) return;
+  remove(request.value);
+  if (state_ == State::stable) begin_rebalance(simulation, false);
+  maybe_complete_rebalance(simulation);
 }
 
 // Kafka accepts a commit from a member of the current generation while the group is stable or preparing

@@ -62,7 +62,7 @@ class GroupCoordinator : public sim::Actor {
   // Registers with the kernel, picks the hosting broker and starts the 1 s lag sampling.
   void start(sim::Simulation& simulation);
 
-  // A join_group, heartbeat or commit_offsets envelope that reached broker `broker` (its node is the
+  // A join_group, heartbeat, commit_offsets or leave_group envelope that reached broker `broker` (its node is the
   // envelope's `to`). Answers with coordinator_not_available when `broker` is not the coordinator.
   void on_group_message(sim::Simulation& simulation, Envelope const& envelope, int broker);
   // Broker `broker` crashed: if it hosts this coordinator, the membership is lost.
@@ -121,6 +121,7 @@ class GroupCoordinator : public sim::Actor {
   void on_join(sim::Simulation& simulation, Envelope const& request);
   void on_heartbeat(sim::Simulation& simulation, Envelope const& request);
   void on_commit(sim::Simulation& simulation, Envelope const& request);
+  void on_leave(sim::Simulation& simulation, Envelope const& request);
   void on_session_expiry(sim::Simulation& simulation, std::uint64_t id);
   void on_rebalance_deadline(sim::Simulation& simulation, std::uint64_t serial);
   void sample_lag(sim::Simulation& simulation);

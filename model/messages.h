@@ -32,6 +32,8 @@ struct LogEntry {
 //   heartbeat         member -> coordinator. value = member id, epoch = generation.
 //   heartbeat_response  value, epoch echoed; error = rebalance_in_progress / illegal_generation /
 //                     unknown_member when the member must rejoin.
+//   leave_group       member -> coordinator. value = member id: a consumer closing cleanly leaves at once
+//                     rather than by session timeout (no response is modelled: the sender has stopped).
 //   commit_offsets    member -> coordinator. value = member id, epoch = generation, correlation,
 //                     partition, offset (one partition per request).
 //   commit_response   correlation, partition, offset echoed; error = illegal_generation / unknown_member
@@ -51,6 +53,7 @@ enum class MessageType : std::uint8_t {
   join_response,
   heartbeat,
   heartbeat_response,
+  leave_group,
   commit_offsets,
   commit_response,
   service_call,

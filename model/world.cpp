@@ -106,11 +106,11 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
   for (std::size_t g = 0; g < config.consumer_groups.size(); ++g) {
     if (!config.consumer_groups[g].emits_topic) continue;
     auto const first = static_cast<std::uint32_t>(truth_.producer_instances.size());
-    for (int instance = 0; instance < config.consumer_groups[g].instances; ++instance) {
+    for (int instance = 0; instance < config.consumer_groups[g].instances_max; ++instance) {
       add_emitter(config.consumer_groups[g], instance, seed, production_end);
     }
     auto const last = static_cast<std::uint32_t>(truth_.producer_instances.size() - 1);
-    for (int instance = 0; instance < config.consumer_groups[g].instances; ++instance) {
+    for (int instance = 0; instance < config.consumer_groups[g].instances_max; ++instance) {
       NodeId const consumer = nodes_named(config.consumer_groups[g].name + "-" + std::to_string(instance)).front();
       for (auto& node : consumers_) {
         if (node->id() == consumer) node->set_emitter(emitter_of_node_[consumer], first, last);
@@ -157,7 +157,7 @@ void World::add_dead_letter_producers(std::uint64_t seed, Time production_end) {
     emitters_.push_back(std::make_unique<ProducerInstance>(id, emitter_configs_.back(), 0, truth_index, target, seed,
                                                            production_end, *controller_, truth_));
     replayers_[g] = emitters_.back().get();
-    for (int instance = 0; instance < group.instances; ++instance) {
+    for (int instance = 0; instance < group.instances_max; ++instance) {
       ProducerInstance* producer = add_embedded_producer(group, instance, group.topic + ".DLT", ".dlt-producer", seed, production_end);
       NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
       for (auto& node : consumers_) {
@@ -245,7 +245,7 @@ void World::add_consumer_groups(std::uint64_t seed) {
     coordinators_.push_back(std::make_unique<GroupCoordinator>(
         group, static_cast<std::uint32_t>(g), controller_->layout().first_partition[topic], config_.topics[topic].partitions,
         *cluster_view_, network_, truth_));
-    for (int instance = 0; instance < group.instances; ++instance) {
+    for (int instance = 0; instance < group.instances_max; ++instance) {
       NodeId const id = network_.add_node(group.name + "-" + std::to_string(instance), NodeKind::consumer,
                                           zone_index(config_, group.zone));
       consumers_.push_back(std::make_unique<ConsumerInstance>(id, instance, seed, *coordinators_.back(), *cluster_view_, truth_));
@@ -286,7 +286,37 @@ void World::start(sim::Simulation& simulation) {
   }
   for (auto& coordinator : coordinators_) coordinator->start(simulation);
   for (auto& producer : producers_) producer->start(simulation);
-  for (auto& consumer : consumers_) consumer->start(simulation);
+  for (auto& consumer : consumers_) {
+    if (consumer->instance() < consumer->coordinator().config().instances) {
+      consumer->start(simulation);
+      continue;
+    }
+    // Beyond the deployed count: a process that a scale fault may start later.
+    consumer->set_deployed(false);
+    consumer->crash(simulation);
+    for (ProducerInstance* companion : companions_of_node_[consumer->id()]) companion->crash(simulation);
+  }
+}
+
+void World::scale(sim::Simulation& simulation, std::size_t group, int instances) {
+  coordinators_[group]->set_expected_members(instances);
+  for (auto& consumer : consumers_) {
+    if (group_of_node_[consumer->id()] != group) continue;
+    if (consumer->instance() >= instances) {
+      consumer->retire(simulation);
+    } else if (!consumer->deployed()) {
+      consumer->set_deployed(true);
+      restart(simulation, consumer->id());  // A process still closing restarts itself once it has stopped.
+    }
+  }
+}
+
+int World::deployed_instances(std::size_t group) const {
+  int count = 0;
+  for (auto const& consumer : consumers_) {
+    if (group_of_node_[consumer->id()] == group && consumer->deployed()) ++count;
+  }
+  return count;
 }
 
 bool World::settled(Time now) const {
@@ -353,14 +383,16 @@ void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed)
   if (!lose_unflushed) network_.reset_connections(simulation, node);
 }
 
-void World::restart(sim::Simulation& simulation, NodeId node) {
+bool World::restart(sim::Simulation& simulation, NodeId node) {
   Node& target = network_.node(node);
-  if (target.alive()) return;
+  if (target.alive()) return false;
+  if (ConsumerInstance const* consumer = consumer_node(node); consumer != nullptr && !consumer->deployed()) return false;
   target.restart(simulation);
   if (node < companions_of_node_.size()) {
     for (ProducerInstance* companion : companions_of_node_[node]) companion->restart(simulation);
   }
   if (target.kind() == NodeKind::broker) controller_->on_broker_restarted(simulation, static_cast<int>(node));
+  return true;
 }
 
 void World::pause(sim::Simulation& simulation, NodeId node, Time duration) {

@@ -22,7 +22,8 @@
 namespace brokersim::model {
 
 // Owns the model. Node ids: brokers first (broker-i is node i), then producer instances, then consumer
-// instances, then services, each in scenario order. The configuration must outlive the World.
+// instances (up to each group's instances_max), then services, each in scenario order. The configuration
+// must outlive the World.
 class World {
  public:
   World(WorldConfig const& config, std::uint64_t seed, Time production_end);
@@ -78,7 +79,11 @@ class World {
   // A crash resets the node's connections (its peers' requests to it fail at once) unless it is a power
   // loss (`lose_unflushed`), after which peers wait for their timeouts.
   void crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed);
-  void restart(sim::Simulation& simulation, NodeId node);
+  // Restarts a crashed node; false when it is running, or is a consumer instance not deployed (scale).
+  bool restart(sim::Simulation& simulation, NodeId node);
+  // Scale fault: group `group` runs instances 0 .. instances-1 from now; the others close and leave.
+  void scale(sim::Simulation& simulation, std::size_t group, int instances);
+  int deployed_instances(std::size_t group) const;
   void pause(sim::Simulation& simulation, NodeId node, Time duration);
 
  private:

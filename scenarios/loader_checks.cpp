@@ -14,6 +14,9 @@ namespace {
 
 using faults::NodeSelector;
 
+// The most members a scale fault may ask for: the bound of a group's `instances` (loader.cpp).
+constexpr std::int64_t kScaleInstancesMax = 1000;
+
 // What a name in a fault or link can stand for.
 enum class NameKind { broker, brokers, producer, producer_instance, group, group_instance, service, zone };
 
@@ -46,6 +49,23 @@ void add_unique(Names& names, Value const& at, std::string const& name, NameKind
   if (!names.add(name, kind)) at.fail("the name \"" + name + "\" is already taken (names of brokers, zones, producers, groups, services and their instances share one space)");
 }
 
+// The most instances group `name` will run: `instances`, or more when a scale fault asks for more. Read from
+// the raw document, before the faults are validated, so that faults may name the instances a scale-out adds.
+int instances_max(Value const& root, std::string const& name, int instances) {
+  auto const& faults = root.json().contains("faults") ? root.json()["faults"] : nlohmann::json();
+  if (!faults.is_array()) return instances;
+  for (auto const& fault : faults) {
+    if (!fault.is_object() || fault.value("kind", nlohmann::json()) != "scale") continue;
+    auto const target = fault.value("target", nlohmann::json());
+    bool const names_group = target == name || (target.is_object() && target.value("group", nlohmann::json()) == name);
+    auto const count = fault.value("instances", nlohmann::json());
+    if (names_group && count.is_number_integer() && count.get<std::int64_t>() > instances && count.get<std::int64_t>() <= kScaleInstancesMax) {
+      instances = static_cast<int>(count.get<std::int64_t>());
+    }
+  }
+  return instances;
+}
+
 Names collect_names(Value const& root, model::WorldConfig const& world) {
   Names names(world);
   for (std::size_t i = 0; i < world.producers.size(); ++i) {
@@ -58,7 +78,9 @@ Names collect_names(Value const& root, model::WorldConfig const& world) {
     auto const& group = world.consumer_groups[i];
     Value const at = root.at("consumer_groups").array()[i].at("name");
     add_unique(names, at, group.name, NameKind::group);
-    for (int k = 0; k < group.instances; ++k) add_unique(names, at, group.name + "-" + std::to_string(k), NameKind::group_instance);
+    for (int k = 0, count = instances_max(root, group.name, group.instances); k < count; ++k) {
+      add_unique(names, at, group.name + "-" + std::to_string(k), NameKind::group_instance);
+    }
   }
   for (std::size_t i = 0; i < world.services.size(); ++i) {
     add_unique(names, root.at("services").array()[i].at("name"), world.services[i].name, NameKind::service);
@@ -272,7 +294,7 @@ faults::FaultAction read_action(Value const& value, std::size_t kind, Names cons
     case 9:
       return faults::SchemaChange{target(), static_cast<int>(value.at("version").integer(1, 255))};
     default:
-      return faults::Scale{target(), static_cast<int>(value.at("instances").integer(0, 1000))};
+      return faults::Scale{target(), static_cast<int>(value.at("instances").integer(0, kScaleInstancesMax))};
   }
 }
 

@@ -44,6 +44,7 @@ std::vector<MatrixRow> const& matrix() {
       {"durable-dedup-exactly-once.json", Row::never, "duplicate"},
       {"memory-dedup-consumer-crash.json", Row::can_happen, "duplicate"},
       {"auto-commit-consumer-crash.json", Row::can_happen, ""},
+      {"consumer-scale-in-commits-before-leaving.json", Row::never, "duplicate"},
   };
   return rows;
 }

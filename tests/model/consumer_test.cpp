@@ -1,5 +1,6 @@
-// Consumer instances against fake brokers: every record processed once when nothing fails, and what each
-// commit mode and dedup store does when an instance crashes in the middle of a batch.
+// Consumer instances against fake brokers: every record processed once when nothing fails, what each
+// commit mode and dedup store does when an instance crashes in the middle of a batch, and how an instance
+// retired by a scale fault closes instead.
 #include "model/consumer.h"
 
 #include <catch2/catch.hpp>
@@ -113,6 +114,86 @@ TEST_CASE("model: consumer: auto-commit, crash: everything since the last auto-c
     INFO("message " << message);
     CHECK(h.effects(message) == (message < 15 ? 2 : 1));
   }
+}
+
+namespace {
+
+// Two instances, two partitions of 100 records (range: instance i owns partition i), batches of 10 taking
+// 100 ms a record; instance 1 is retired at 1.55 s, in the middle of a batch.
+GroupHarness& retire_mid_batch(GroupHarness& h) {
+  h.add_consumers();
+  h.run_until_ms(1550);
+  REQUIRE(h.consumers[1]->assigned());
+  REQUIRE(h.consumers[1]->assignment() == std::vector<std::uint32_t>{1});
+  h.consumers[1]->retire(h.simulation);
+  return h;
+}
+
+ConsumerGroupConfig slow_pair(CommitMode commit) {
+  ConsumerGroupConfig config = slow_single(commit);
+  config.instances = 2;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("model: consumer: a retired instance finishes its batch, commits, leaves at once, and nothing is processed twice") {
+  for (CommitMode const commit : {CommitMode::after_processing, CommitMode::auto_commit}) {
+    INFO("commit mode " << static_cast<int>(commit));
+    ConsumerGroupConfig config = slow_pair(commit);
+    config.auto_commit_interval = 60000 * kMicrosPerMilli;  // No timed auto-commit: only the one on close.
+    GroupHarness h(config, 2, 100);
+    retire_mid_batch(h);
+    h.run_until_ms(1600);
+    CHECK(h.consumers[1]->alive());  // Still processing the batch in hand.
+    h.run_until_ms(3000);
+    // Gone, and the group rebalanced long before the 10 s session timeout would have noticed.
+    CHECK_FALSE(h.consumers[1]->alive());
+    CHECK_FALSE(h.consumers[1]->deployed());
+    CHECK(h.coordinator->member_count() == 1);
+    std::int64_t const committed_on_close = h.coordinator->committed(1);
+    CHECK(committed_on_close % 10 == 0);  // A whole batch: it finished the one it had.
+    CHECK(committed_on_close >= 10);
+    // The survivor hears of the rebalance at its next heartbeat (3 s) and rejoins after its own batch.
+    h.run_until_ms(7000);
+    CHECK(h.consumers[0]->assignment() == std::vector<std::uint32_t>{0, 1});
+    h.run_until_ms(60000);
+    for (std::uint32_t message = 0; message < 200; ++message) REQUIRE(h.effects(message) == 1);
+    CHECK(h.truth.groups[0].redeliveries == 0);
+    CHECK(h.truth.groups[0].rebalances == 1);
+  }
+}
+
+TEST_CASE("model: consumer: a retired instance in a retry backoff abandons the batch and commits only what it processed") {
+  ConsumerGroupConfig config = slow_pair(CommitMode::after_processing);
+  config.on_failure.then = AfterFailure::block;
+  config.on_failure.backoff.initial = 1000 * kMicrosPerMilli;
+  GroupHarness h(config, 2, 100);
+  h.truth.messages[100 + 13].poison = 1;  // Partition 1, offset 13: instance 1 retries it without end.
+  retire_mid_batch(h);
+  h.run_until_ms(5000);
+  CHECK_FALSE(h.consumers[1]->alive());
+  CHECK(h.coordinator->committed(1) == 13);  // 10..12 done; 13..19 were in the batch but not processed.
+  for (std::uint32_t message = 100; message < 113; ++message) CHECK(h.effects(message) == 1);
+  for (std::uint32_t message = 114; message < 120; ++message) CHECK(h.effects(message) == 0);
+  // The partition moved with its poison message: the survivor is stuck behind it, as its owner was.
+  h.run_until_ms(30000);
+  CHECK(h.consumers[0]->assignment() == std::vector<std::uint32_t>{0, 1});
+  CHECK(h.coordinator->committed(0) == 100);
+  CHECK(h.coordinator->committed(1) == 13);
+}
+
+TEST_CASE("model: consumer: an instance retired and deployed again before it has closed comes back as a new member") {
+  GroupHarness h(slow_pair(CommitMode::after_processing), 2, 100);
+  retire_mid_batch(h);
+  std::uint64_t const old_member = h.consumers[1]->member();
+  h.run_until_ms(1600);
+  h.consumers[1]->set_deployed(true);  // What World::scale does for a running instance: it restarts itself.
+  h.run_until_ms(60000);
+  CHECK(h.consumers[1]->alive());
+  CHECK(h.consumers[1]->member() != old_member);
+  CHECK(h.consumers[1]->assigned());
+  for (std::uint32_t message = 0; message < 200; ++message) REQUIRE(h.effects(message) == 1);
 }
 
 TEST_CASE("model: consumer: a paused instance is expelled and its partitions move to the others") {

@@ -72,6 +72,7 @@ class FakeBroker final : public Node {
       case MessageType::join_group:
       case MessageType::heartbeat:
       case MessageType::commit_offsets:
+      case MessageType::leave_group:
         coordinator->on_group_message(simulation, envelope, static_cast<int>(id()));
         return;
       default:
