@@ -86,7 +86,7 @@ TEST_CASE("properties: idempotent producers never duplicate in the log and never
     GenOptions options;
     options.idempotent_only = true;
     options.safe_replication = true;
-    options.fault_kinds = {"crash", "pause", "partition", "link", "clock"};
+    options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
     options.failure_handling = false;
     auto const report = run_generated(options);
     RC_ASSERT(report.metrics.log_duplicates == 0u);
@@ -101,7 +101,7 @@ TEST_CASE("properties: commit before processing never duplicates an effect", "[p
     options.safe_replication = true;
     options.commit = "before-processing";
     options.dedup = "none";
-    options.fault_kinds = {"crash", "pause", "partition", "link", "clock"};
+    options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
     options.failure_handling = false;
     RC_ASSERT(run_generated(options).violations.duplicate == 0u);
   });
@@ -114,7 +114,7 @@ TEST_CASE("properties: commit after processing with durable dedup never duplicat
     options.safe_replication = true;
     options.commit = "after-processing";
     options.dedup = "durable";
-    options.fault_kinds = {"crash", "pause", "partition", "link", "clock"};
+    options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
     options.failure_handling = false;
     auto const report = run_generated(options);
     RC_ASSERT(report.violations.duplicate == 0u);

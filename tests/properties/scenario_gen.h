@@ -23,7 +23,7 @@ struct GenOptions {
   std::string dedup = "any";         // "any" or a dedup mode.
   bool safe_replication = false;     // RF 3, min.insync 2, clean election.
   std::vector<std::string> fault_kinds = {"crash", "pause", "partition", "link", "clock", "poison", "outage", "slowdown",
-                                          "schema_change"};
+                                          "schema_change", "dlq_replay", "scale"};
   bool failure_handling = true;      // A service to call, failure handling and schema versions are drawn too.
   bool one_fault_at_a_time = false;  // Each fault healed, failed over and caught up before the next begins.
   bool brokers_only = false;         // Faults only on brokers (and links between brokers and clients).
@@ -113,9 +113,15 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
       fault["target"] = *rc::gen::element<std::string>("g", "db");
       fault["factor"] = *rc::gen::inRange(2, 10);
       fault["duration_ms"] = length;
-    } else {
+    } else if (kind == "schema_change") {
       fault["target"] = "p";
       fault["version"] = *rc::gen::inRange(1, 4);  // 3 is unknown to the group: an attempt failure.
+    } else if (kind == "dlq_replay") {
+      fault["target"] = "g";
+      if (*rc::gen::arbitrary<bool>()) fault["rate_per_s"] = *rc::gen::inRange(1, 500);
+    } else {
+      fault["target"] = "g";
+      fault["instances"] = *rc::gen::inRange(0, 5);  // Down to none, or up to more than were deployed.
     }
     faults.push_back(fault);
     // One at a time means healed, failed over and caught up: a second broker failure inside the first's
