@@ -98,6 +98,9 @@ struct FailureConfig {
   int max_attempts = 10;
   BackoffConfig backoff;
   AfterFailure then = AfterFailure::block;
+  // Spring Kafka's non-blocking retries (@RetryableTopic): a failed record goes to a retry topic and is
+  // attempted again once its backoff has passed, while the partition moves on.
+  bool non_blocking = false;
 };
 
 // Resilience4j's CircuitBreaker around the service calls, with its defaults (count-based window).

@@ -66,7 +66,8 @@ void ConsumerInstance::begin_life(sim::Simulation& simulation) {
   send_join(simulation);
 }
 
-void ConsumerInstance::on_crash(sim::Simulation&) {
+void ConsumerInstance::on_crash(sim::Simulation& simulation) {
+  give_back_retries(simulation.now());
   drop_assignment();
   generation_ = 0;
   rejoin_needed_ = false;
@@ -141,17 +142,23 @@ void ConsumerInstance::handle(sim::Simulation& simulation, std::uint32_t type, s
     case kRetryRecord:
       if (arg0 != batch_serial_ || loop_ != Loop::processing) return;
       if (leaving_) {
-        abandon_batch();
+        abandon_batch(simulation.now());
         close(simulation);
         return;
       }
       process_batch(simulation);
       return;
+    case kRetryDue:
+      if (arg0 != assignment_serial_) return;
+      retry_wakeup_ = kNever;
+      // When busy, the poll that follows the batch takes what is due (and schedules the next wake-up).
+      if (loop_ == Loop::idle) poll(simulation);
+      return;
     case kLeave:
       if (deployed_ || leaving_) return;  // Deployed again before it began to close.
       leaving_ = true;
       if (loop_ == Loop::processing && failed_attempts_ > 0 && awaited_call_ == 0) {
-        abandon_batch();  // In a retry backoff: Spring's stoppable sleep ends at once.
+        abandon_batch(simulation.now());  // In a retry backoff: Spring's stoppable sleep ends at once.
       }
       if (loop_ == Loop::idle) close(simulation);
       return;  // Else the poll loop closes once the batch in hand is done.
@@ -244,6 +251,7 @@ void ConsumerInstance::on_join_response(sim::Simulation& simulation, Envelope co
     partition.committed = partition.position;
   }
   for (std::size_t p = 0; p < partitions_.size(); ++p) maybe_fetch(simulation, p);
+  wake_for_retries(simulation);
 }
 
 // The heartbeat thread: runs whatever the processing thread is doing, and stops only with the process
@@ -326,8 +334,10 @@ void ConsumerInstance::stop(sim::Simulation& simulation) {
 // Spring's container stopping during a retry backoff: the records from the one being retried on are not
 // processed, and each partition's position goes back to its first such record (a seek), so that the final
 // commit covers only what was done.
-void ConsumerInstance::abandon_batch() {
+void ConsumerInstance::abandon_batch(Time now) {
+  give_back_retries(now);
   for (std::size_t i = batch_next_; i < batch_.size(); ++i) {
+    if (batch_[i].retry) continue;
     PartitionState& partition = partitions_[batch_[i].partition];
     partition.position = std::min(partition.position, batch_[i].offset);
     partition.buffer.clear();
@@ -356,6 +366,7 @@ void ConsumerInstance::drop_assignment() {
   batch_.clear();
   batch_next_ = 0;
   commit_.id = 0;
+  retry_wakeup_ = kNever;  // Its wake-ups carry the old assignment serial.
 }
 
 // --- Fetching ----------------------------------------------------------------------------------------
@@ -445,6 +456,20 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
   batch_next_ = 0;
   ++batch_serial_;
   auto const records_max = static_cast<std::size_t>(config_.max_poll_records);
+  // Records of the retry topics whose backoff is over come first (Spring polls them in their own
+  // containers; here they share the one processing thread).
+  if (config_.on_failure.non_blocking) {
+    for (std::size_t p = 0; p < partitions_.size() && batch_.size() < records_max; ++p) {
+      if (!partitions_[p].assigned) continue;
+      GroupCoordinator::PendingRetry retry;
+      while (batch_.size() < records_max && coordinator_.take_due_retry(global(p), simulation.now(), retry)) {
+        batch_.push_back(BatchRecord{static_cast<std::uint32_t>(p), retry.message, retry.offset, true, retry.failed_attempts,
+                                     retry.previous_backoff});
+        truth_.tracer.record(simulation.now(), retry.message, id(), TraceKind::delivered, retry.offset);
+      }
+    }
+    wake_for_retries(simulation);
+  }
   while (batch_.size() < records_max && !ready_.empty()) {
     std::uint32_t const p = ready_.front();
     PartitionState& partition = partitions_[p];
@@ -516,6 +541,13 @@ void ConsumerInstance::complete_record(sim::Simulation& simulation) {
 // with "block", attempted forever.
 void ConsumerInstance::finish_attempt(sim::Simulation& simulation, bool succeeded) {
   BatchRecord const record = batch_[batch_next_];
+  if (!succeeded && config_.on_failure.non_blocking) {
+    retry_later(simulation, record);
+    failed_attempts_ = 0;
+    previous_backoff_ = 0;
+    ++batch_next_;  // The partition moves on; the record waits in the retry topics.
+    return;
+  }
   if (!succeeded) {
     ++failed_attempts_;
     FailureConfig const& failure = config_.on_failure;
@@ -532,6 +564,45 @@ void ConsumerInstance::finish_attempt(sim::Simulation& simulation, bool succeede
   previous_backoff_ = 0;
   ++records_processed_;
   ++batch_next_;
+}
+
+// Spring's @RetryableTopic: the failed record is published to the next retry topic, to be consumed again
+// once its backoff has passed; after the last attempt, the dead-letter topic (or nothing, with skip).
+void ConsumerInstance::retry_later(sim::Simulation& simulation, BatchRecord const& record) {
+  auto const failed = static_cast<std::uint16_t>(record.failed_attempts + 1);
+  if (failed >= config_.on_failure.max_attempts) {
+    give_up(simulation, record);
+    return;
+  }
+  Time const delay = model::backoff_delay(config_.on_failure.backoff, failed, record.previous_backoff, random_);
+  coordinator_.schedule_retry(global(record.partition),
+                              GroupCoordinator::PendingRetry{simulation.now() + delay, 0, record.message, record.offset, failed, delay});
+  wake_for_retries(simulation);
+}
+
+// Schedules a wake-up for the earliest retry due on the assigned partitions, unless one comes sooner.
+void ConsumerInstance::wake_for_retries(sim::Simulation& simulation) {
+  if (!config_.on_failure.non_blocking || membership_ != Membership::stable) return;
+  Time earliest = kNever;
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    if (!partitions_[p].assigned) continue;
+    Time const due = coordinator_.next_retry_due(global(p));
+    if (due != kNever && (earliest == kNever || due < earliest)) earliest = due;
+  }
+  if (earliest == kNever || (retry_wakeup_ != kNever && retry_wakeup_ <= earliest)) return;
+  retry_wakeup_ = std::max(earliest, simulation.now());
+  schedule_self(simulation, retry_wakeup_ - simulation.now(), kRetryDue, assignment_serial_);
+}
+
+// Retries taken into the batch but not processed go back to the retry topics, due at once: their
+// offsets there were never committed.
+void ConsumerInstance::give_back_retries(Time now) {
+  for (std::size_t i = batch_next_; i < batch_.size(); ++i) {
+    BatchRecord const& record = batch_[i];
+    if (!record.retry) continue;
+    coordinator_.schedule_retry(global(record.partition), GroupCoordinator::PendingRetry{now, 0, record.message, record.offset,
+                                                                                        record.failed_attempts, record.previous_backoff});
+  }
 }
 
 // The delay before the next attempt (exponential, fixed when the multiplier is 1, capped, jittered).
@@ -713,6 +784,7 @@ void ConsumerInstance::finish_commit(sim::Simulation& simulation) {
   switch (round.then) {
     case AfterCommit::process_batch:
       if (round.failed) {
+        give_back_retries(simulation.now());
         batch_.clear();
         schedule_poll(simulation);
         return;

@@ -95,6 +95,7 @@ class ConsumerInstance : public Node {
     kRetryRecord = 11,   // arg0 = batch serial: the backoff before the next attempt is over.
     kCallTimeout = 12,   // arg0 = call correlation.
     kLeave = 13,         // A scale fault retired the instance.
+    kRetryDue = 14,      // arg0 = assignment serial: a record in a retry topic falls due.
   };
   enum class Membership : std::uint8_t { joining, stable };
   // The processing thread: waiting in poll for records, waiting on a commitSync, or processing a batch.
@@ -117,6 +118,9 @@ class ConsumerInstance : public Node {
     std::uint32_t partition = 0;  // Local.
     std::uint32_t message = 0;
     std::int64_t offset = 0;
+    bool retry = false;  // Taken from the retry topics (non-blocking retries), not from the partition.
+    std::uint16_t failed_attempts = 0;  // Of a retry: the attempts that failed before.
+    Time previous_backoff = 0;
   };
   struct CommitRound {
     std::uint64_t id = 0;  // Correlation of its requests; 0 when none is in flight.
@@ -145,7 +149,12 @@ class ConsumerInstance : public Node {
   void drop_assignment();
   void close(sim::Simulation& simulation);
   void stop(sim::Simulation& simulation);
-  void abandon_batch();
+  void abandon_batch(Time now);
+  // Non-blocking retries: a failed record goes to the retry topics; the instance wakes when one is due;
+  // retries taken but not processed go back (a crash, a revocation, a close).
+  void retry_later(sim::Simulation& simulation, BatchRecord const& record);
+  void wake_for_retries(sim::Simulation& simulation);
+  void give_back_retries(Time now);
 
   // Fetching.
   void maybe_fetch(sim::Simulation& simulation, std::size_t partition);
@@ -207,6 +216,7 @@ class ConsumerInstance : public Node {
   std::uint32_t generation_ = 0;
   bool rejoin_needed_ = false;
   bool leaving_ = false;  // Closing: what it does next leads to LeaveGroup and a stop.
+  Time retry_wakeup_ = kNever;  // When a kRetryDue is scheduled for; kNever: none.
   std::uint64_t join_correlation_ = 0;  // The join in flight.
   int join_broker_ = kNoLeader;
   std::uint64_t next_correlation_ = 1;

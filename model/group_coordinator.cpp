@@ -59,6 +59,7 @@ GroupCoordinator::GroupCoordinator(ConsumerGroupConfig const& config, std::uint3
   committed_.assign(count, 0);
   handed_end_.assign(count, 0);
   log_end_seen_.assign(count, 0);
+  retries_.resize(count);
 }
 
 void GroupCoordinator::start(sim::Simulation& simulation) {
@@ -331,6 +332,36 @@ void GroupCoordinator::on_session_expiry(sim::Simulation& simulation, std::uint6
     begin_rebalance(simulation, false);
   }
   maybe_complete_rebalance(simulation);
+}
+
+// --- Retry topics ----------------------------------------------------------------------------------
+
+void GroupCoordinator::schedule_retry(std::uint32_t partition, PendingRetry retry) {
+  retry.order = retry_order_++;
+  retries_[local(partition)].insert(retry);
+  ++retries_pending_;
+}
+
+bool GroupCoordinator::take_due_retry(std::uint32_t partition, Time now, PendingRetry& retry) {
+  auto& pending = retries_[local(partition)];
+  if (pending.empty() || pending.begin()->due > now) return false;
+  retry = *pending.begin();
+  pending.erase(pending.begin());
+  --retries_pending_;
+  return true;
+}
+
+Time GroupCoordinator::next_retry_due(std::uint32_t partition) const {
+  auto const& pending = retries_[local(partition)];
+  return pending.empty() ? kNever : pending.begin()->due;
+}
+
+std::vector<std::uint32_t> GroupCoordinator::pending_retry_messages() const {
+  std::vector<std::uint32_t> messages;
+  for (auto const& pending : retries_) {
+    for (PendingRetry const& retry : pending) messages.push_back(retry.message);
+  }
+  return messages;
 }
 
 // --- Measurements ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "model/assignor.h"
@@ -83,6 +84,26 @@ class GroupCoordinator : public sim::Actor {
   bool note_handed(std::uint32_t partition, std::int64_t offset);
   // The durable dedup store (dedup: durable), written atomically with each effect.
   MessageSet& durable_dedup() { return durable_dedup_; }
+
+  // The group's retry topics (non-blocking retries), durable like its offsets: per partition, the records
+  // waiting out their backoff before their next attempt. Ties of due time keep their order of arrival.
+  struct PendingRetry {
+    Time due = 0;
+    std::uint64_t order = 0;  // Set by schedule_retry.
+    std::uint32_t message = 0;
+    std::int64_t offset = 0;  // In the source partition, for traces.
+    std::uint16_t failed_attempts = 0;
+    Time previous_backoff = 0;  // For decorrelated jitter.
+    bool operator<(PendingRetry const& other) const { return due != other.due ? due < other.due : order < other.order; }
+  };
+  void schedule_retry(std::uint32_t partition, PendingRetry retry);
+  // Takes the earliest retry of global partition `partition` due at `now` or before; false when none is.
+  bool take_due_retry(std::uint32_t partition, Time now, PendingRetry& retry);
+  // When the earliest retry of `partition` falls due, or kNever when it has none.
+  Time next_retry_due(std::uint32_t partition) const;
+  std::size_t retries_pending() const { return retries_pending_; }
+  // The messages still waiting in the retry topics.
+  std::vector<std::uint32_t> pending_retry_messages() const;
 
   ConsumerGroupConfig const& config() const { return config_; }
   std::uint32_t group() const { return group_; }
@@ -167,6 +188,9 @@ class GroupCoordinator : public sim::Actor {
   std::vector<std::int64_t> log_end_seen_;  // Per local partition: the last known leader log end.
   std::vector<std::uint64_t> lag_samples_;
   MessageSet durable_dedup_;
+  std::vector<std::set<PendingRetry>> retries_;  // Per local partition.
+  std::uint64_t retry_order_ = 0;
+  std::size_t retries_pending_ = 0;
 };
 
 }  // namespace brokersim::model

@@ -320,6 +320,9 @@ int World::deployed_instances(std::size_t group) const {
 }
 
 bool World::settled(Time now) const {
+  for (auto const& coordinator : coordinators_) {
+    if (coordinator->retries_pending() > 0) return false;
+  }
   for (auto const& producer : producers_) {
     if (producer->alive() && !producer->idle(now)) return false;
   }

@@ -52,6 +52,9 @@ class World {
   // Group `group`'s durable committed offset of global partition `partition`.
   std::int64_t committed(std::size_t group, std::uint32_t partition) const { return coordinators_[group]->committed(partition); }
 
+  // The messages waiting in group `group`'s retry topics (non-blocking retries).
+  std::vector<std::uint32_t> pending_retries(std::size_t group) const { return coordinators_[group]->pending_retry_messages(); }
+
   // Group `group`'s total lag, sampled once per simulated second.
   std::vector<std::uint64_t> const& lag_samples(std::size_t group) const { return coordinators_[group]->lag_samples(); }
 

@@ -69,6 +69,8 @@ void classify_group(model::World const& world, FinalLogs const& logs, std::size_
   OrderTracker by_key;
   OrderTracker by_partition;
   std::uint64_t distinct_attempted = 0;
+  model::MessageSet awaiting_retry;  // Still in the group's retry topics: consumed, not yet given up on.
+  for (std::uint32_t message : world.pending_retries(group_index)) awaiting_retry.insert(message);
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
     if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
@@ -103,7 +105,7 @@ void classify_group(model::World const& world, FinalLogs const& logs, std::size_
     } else if (offset < 0) {
       kind = "lost";
       ++tally.violations.lost;
-    } else if (world.committed(group_index, static_cast<std::uint32_t>(message.partition)) > offset) {
+    } else if (!awaiting_retry.contains(id) && world.committed(group_index, static_cast<std::uint32_t>(message.partition)) > offset) {
       kind = "skipped";
       ++tally.violations.skipped;
     } else {

@@ -283,8 +283,19 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
     }
     return skipped_cause(group_name, timeline);
   }
-  if (kind == "unprocessed") return acked + "; still in the log, but group " + group_name + " had not consumed it when the drain ended";
-  if (kind == "dead_lettered") return acked + "; group " + group_name + " gave up on it and sent it to the dead-letter topic";
+  if (kind == "unprocessed") {
+    std::vector<std::uint32_t> const waiting = world.pending_retries(group);
+    if (std::find(waiting.begin(), waiting.end(), id) != waiting.end()) {
+      return acked + "; its attempts failed and it was still waiting in a retry topic of group " + group_name +
+             " when the drain ended";
+    }
+    return acked + "; still in the log, but group " + group_name + " had not consumed it when the drain ended";
+  }
+  if (kind == "dead_lettered") {
+    return acked + "; group " + group_name + " gave up on it after " +
+           std::to_string(world.config().consumer_groups[group].on_failure.max_attempts) +
+           " failed attempts and sent it to the dead-letter topic";
+  }
   if (kind == "duplicate") return duplicate_cause(group_name, truth.groups[group].effects_of(id), timeline);
   if (kind == "timestamp_inversion") return inversion_cause(world, id);
   return "a later message of the same key from " + truth.producer_instances[message.producer] + " had its effect first";

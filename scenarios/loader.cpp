@@ -205,6 +205,12 @@ model::FailureConfig read_on_failure(std::optional<Value> const& value) {
     failure.then = std::array{model::AfterFailure::dead_letter, model::AfterFailure::skip,
                               model::AfterFailure::block}[then->one_of({"dead-letter", "skip", "block"})];
   }
+  if (auto non_blocking = value->get("non_blocking")) {
+    failure.non_blocking = non_blocking->boolean();
+    if (failure.non_blocking && failure.then == model::AfterFailure::block) {
+      non_blocking->fail("non-blocking retries end in \"dead-letter\" or \"skip\", not \"block\" (a retry topic never blocks its partition)");
+    }
+  }
   return failure;
 }
 

@@ -20,7 +20,7 @@ inline std::vector<std::string> const kKeys = {"count", "dist", "s"};
 inline std::vector<std::string> const kProducer = {"name", "instances", "topic", "rate_per_s", "messages", "arrivals", "keys",
                                                    "acks", "idempotent", "retries", "retry_backoff_ms", "request_timeout_ms",
                                                    "delivery_timeout_ms", "max_in_flight", "linger_ms", "timestamps", "zone"};
-inline std::vector<std::string> const kOnFailure = {"max_attempts", "backoff", "then"};
+inline std::vector<std::string> const kOnFailure = {"max_attempts", "backoff", "then", "non_blocking"};
 inline std::vector<std::string> const kBackoff = {"initial_ms", "multiplier", "max_ms", "jitter"};
 inline std::vector<std::string> const kEmits = {"topic"};
 inline std::vector<std::string> const kConsumerGroup = {

@@ -216,7 +216,8 @@ json consumer_group() {
                                                {"jitter", enumeration({"none", "full", "equal", "decorrelated"}, "jitter [none]")}});
   json const on_failure = object(keys::kOnFailure, {{"max_attempts", integer(1, 1000000, "attempts [10]")},
                                                     {"backoff", backoff},
-                                                    {"then", enumeration({"dead-letter", "skip", "block"}, "after the last attempt [block]")}});
+                                                    {"then", enumeration({"dead-letter", "skip", "block"}, "after the last attempt [block]")},
+                                                    {"non_blocking", described(json{{"type", "boolean"}}, "retry topics: the partition moves on while a failed record waits out its backoff [false]")}});
   return object(keys::kConsumerGroup,
                 {{"name", name("group name; instance i is NAME-i")},
                  {"topic", name("topic it reads")},

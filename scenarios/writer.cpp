@@ -104,7 +104,8 @@ ordered_json group(model::ConsumerGroupConfig const& g) {
                                                             {"multiplier", g.on_failure.backoff.multiplier},
                                                             {"max_ms", ms(g.on_failure.backoff.max)},
                                                             {"jitter", jitters[static_cast<int>(g.on_failure.backoff.jitter)]}}},
-                                   {"then", thens[static_cast<int>(g.on_failure.then)]}};
+                                   {"then", thens[static_cast<int>(g.on_failure.then)]},
+                                   {"non_blocking", g.on_failure.non_blocking}};
   out["emits"] = g.emits_topic ? ordered_json{{"topic", *g.emits_topic}} : ordered_json(nullptr);
   out["order_by"] = g.order_by == model::OrderBy::offset ? "offset" : "timestamp";
   out["schema_versions"] = g.schema_versions;

@@ -196,6 +196,61 @@ TEST_CASE("model: consumer: an instance retired and deployed again before it has
   for (std::uint32_t message = 0; message < 200; ++message) REQUIRE(h.effects(message) == 1);
 }
 
+namespace {
+
+// One instance, 10 ms a record, non-blocking retries: 3 attempts 2 s apart, then the dead-letter topic.
+ConsumerGroupConfig retrying_through_topics() {
+  ConsumerGroupConfig config = slow_single(CommitMode::after_processing);
+  config.processing = Distribution::constant(10.0 * kMicrosPerMilli);
+  config.on_failure.non_blocking = true;
+  config.on_failure.max_attempts = 3;
+  config.on_failure.backoff.initial = 2000 * kMicrosPerMilli;
+  config.on_failure.then = AfterFailure::dead_letter;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("model: consumer: non-blocking retries: the partition moves on while a failed record waits out its backoff") {
+  GroupHarness h(retrying_through_topics(), 1, 100);
+  h.truth.messages[13].poison = 1;
+  h.add_consumers();
+  // Blocking retries would hold records 14.. behind record 13 for 2 s + 4 s; here they are done by 1.5 s.
+  h.run_until_ms(1500);
+  for (std::uint32_t message = 14; message < 100; ++message) REQUIRE(h.effects(message) == 1);
+  CHECK(h.coordinator->committed(0) == 100);  // Committed past it: it is in the retry topic now.
+  CHECK(h.coordinator->retries_pending() == 1);
+  auto const& dead = h.truth.groups[0].dead_lettered;
+  CHECK((dead.size() <= 13 || dead[13] == 0));  // Not given up on yet.
+  // Its attempts come at about 0.14 s, 2.14 s and 4.14 s (a fixed 2 s backoff); after the third it is
+  // dead-lettered.
+  h.run_until_ms(4000);
+  CHECK(h.coordinator->retries_pending() == 1);
+  h.run_until_ms(5000);
+  CHECK(h.coordinator->retries_pending() == 0);
+  REQUIRE(h.truth.groups[0].dead_lettered.size() > 13);
+  CHECK(h.truth.groups[0].dead_lettered[13] == 1);
+  CHECK(h.truth.groups[0].attempts == 100 + 2);
+}
+
+TEST_CASE("model: consumer: non-blocking retries are durable: a crash while one waits does not lose it") {
+  GroupHarness h(retrying_through_topics(), 1, 100);
+  h.truth.messages[13].poison = 1;
+  h.add_consumers();
+  h.run_until_ms(1500);
+  REQUIRE(h.coordinator->retries_pending() == 1);
+  h.consumers[0]->crash(h.simulation);
+  h.run_until_ms(1600);
+  h.consumers[0]->restart(h.simulation);
+  h.run_until_ms(60000);
+  CHECK(h.coordinator->retries_pending() == 0);
+  REQUIRE(h.truth.groups[0].dead_lettered.size() > 13);
+  CHECK(h.truth.groups[0].dead_lettered[13] == 1);  // Its attempts went on in the restarted process.
+  for (std::uint32_t message = 0; message < 100; ++message) {
+    if (message != 13) REQUIRE(h.effects(message) == 1);
+  }
+}
+
 TEST_CASE("model: consumer: a paused instance is expelled and its partitions move to the others") {
   ConsumerGroupConfig config = group_config(2, CommitMode::after_processing);
   config.processing = Distribution::constant(10.0 * kMicrosPerMilli);

@@ -87,6 +87,9 @@ TEST_CASE("properties: idempotent producers never duplicate in the log and never
     options.idempotent_only = true;
     options.safe_replication = true;
     options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
+    // Two broker failures at once can lose acknowledged records (see scenario_gen.h), and what follows (a
+    // committed offset past the log end resets to the earliest and reprocesses) is outside the guarantee.
+    options.one_fault_at_a_time = true;
     options.failure_handling = false;
     auto const report = run_generated(options);
     RC_ASSERT(report.metrics.log_duplicates == 0u);
@@ -102,6 +105,9 @@ TEST_CASE("properties: commit before processing never duplicates an effect", "[p
     options.commit = "before-processing";
     options.dedup = "none";
     options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
+    // Two broker failures at once can lose acknowledged records (see scenario_gen.h), and what follows (a
+    // committed offset past the log end resets to the earliest and reprocesses) is outside the guarantee.
+    options.one_fault_at_a_time = true;
     options.failure_handling = false;
     RC_ASSERT(run_generated(options).violations.duplicate == 0u);
   });
@@ -115,6 +121,9 @@ TEST_CASE("properties: commit after processing with durable dedup never duplicat
     options.commit = "after-processing";
     options.dedup = "durable";
     options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
+    // Two broker failures at once can lose acknowledged records (see scenario_gen.h), and what follows (a
+    // committed offset past the log end resets to the earliest and reprocesses) is outside the guarantee.
+    options.one_fault_at_a_time = true;
     options.failure_handling = false;
     auto const report = run_generated(options);
     RC_ASSERT(report.violations.duplicate == 0u);
