@@ -67,7 +67,8 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
     group["on_failure"] = {{"max_attempts", *rc::gen::inRange(1, 6)},
                            {"backoff", {{"initial_ms", *rc::gen::inRange(0, 200)}, {"multiplier", *rc::gen::inRange(1, 3)},
                                         {"max_ms", 2000}, {"jitter", *rc::gen::element<std::string>("none", "full", "equal", "decorrelated")}}},
-                           {"then", *rc::gen::element<std::string>("dead-letter", "skip")}};
+                           {"then", *rc::gen::element<std::string>("dead-letter", "skip")},
+                           {"non_blocking", *rc::gen::arbitrary<bool>()}};
     group["schema_versions"] = ordered_json::array({1, 2});
   }
   s["consumer_groups"] = ordered_json::array({group});
