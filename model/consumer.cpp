@@ -251,6 +251,7 @@ void ConsumerInstance::on_join_response(sim::Simulation& simulation, Envelope co
     partition.committed = partition.position;
   }
   for (std::size_t p = 0; p < partitions_.size(); ++p) maybe_fetch(simulation, p);
+  retry_wakeup_ = kNever;  // A wake-up of the previous assignment no longer reaches this one.
   wake_for_retries(simulation);
 }
 
