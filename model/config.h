@@ -116,7 +116,9 @@ struct ConsumerGroupConfig {
   std::string name;
   std::string topic;
   int instances = 1;      // Deployed at the start.
-  int instances_max = 1;  // The most it ever runs (scale faults): instances >= `instances` start undeployed.
+  int instances_max = 0;  // The most a scale fault asks for (the loader sets it; 0: none asks for more).
+  // How many instances the World creates: those numbered `instances` and above start undeployed.
+  int instances_created() const { return instances > instances_max ? instances : instances_max; }
   Assignor assignor = Assignor::range;
   CommitMode commit = CommitMode::after_processing;
   Time auto_commit_interval = 5000 * sim::kMicrosPerMilli;

@@ -106,11 +106,11 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
   for (std::size_t g = 0; g < config.consumer_groups.size(); ++g) {
     if (!config.consumer_groups[g].emits_topic) continue;
     auto const first = static_cast<std::uint32_t>(truth_.producer_instances.size());
-    for (int instance = 0; instance < config.consumer_groups[g].instances_max; ++instance) {
+    for (int instance = 0; instance < config.consumer_groups[g].instances_created(); ++instance) {
       add_emitter(config.consumer_groups[g], instance, seed, production_end);
     }
     auto const last = static_cast<std::uint32_t>(truth_.producer_instances.size() - 1);
-    for (int instance = 0; instance < config.consumer_groups[g].instances_max; ++instance) {
+    for (int instance = 0; instance < config.consumer_groups[g].instances_created(); ++instance) {
       NodeId const consumer = nodes_named(config.consumer_groups[g].name + "-" + std::to_string(instance)).front();
       for (auto& node : consumers_) {
         if (node->id() == consumer) node->set_emitter(emitter_of_node_[consumer], first, last);
@@ -157,7 +157,7 @@ void World::add_dead_letter_producers(std::uint64_t seed, Time production_end) {
     emitters_.push_back(std::make_unique<ProducerInstance>(id, emitter_configs_.back(), 0, truth_index, target, seed,
                                                            production_end, *controller_, truth_));
     replayers_[g] = emitters_.back().get();
-    for (int instance = 0; instance < group.instances_max; ++instance) {
+    for (int instance = 0; instance < group.instances_created(); ++instance) {
       ProducerInstance* producer = add_embedded_producer(group, instance, group.topic + ".DLT", ".dlt-producer", seed, production_end);
       NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
       for (auto& node : consumers_) {
@@ -245,7 +245,7 @@ void World::add_consumer_groups(std::uint64_t seed) {
     coordinators_.push_back(std::make_unique<GroupCoordinator>(
         group, static_cast<std::uint32_t>(g), controller_->layout().first_partition[topic], config_.topics[topic].partitions,
         *cluster_view_, network_, truth_));
-    for (int instance = 0; instance < group.instances_max; ++instance) {
+    for (int instance = 0; instance < group.instances_created(); ++instance) {
       NodeId const id = network_.add_node(group.name + "-" + std::to_string(instance), NodeKind::consumer,
                                           zone_index(config_, group.zone));
       consumers_.push_back(std::make_unique<ConsumerInstance>(id, instance, seed, *coordinators_.back(), *cluster_view_, truth_));

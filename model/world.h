@@ -22,7 +22,7 @@
 namespace brokersim::model {
 
 // Owns the model. Node ids: brokers first (broker-i is node i), then producer instances, then consumer
-// instances (up to each group's instances_max), then services, each in scenario order. The configuration
+// instances (each group's instances_created()), then services, each in scenario order. The configuration
 // must outlive the World.
 class World {
  public:

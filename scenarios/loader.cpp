@@ -249,7 +249,6 @@ model::ConsumerGroupConfig read_group(Value const& value, model::WorldConfig con
   group.name = value.at("name").name();
   group.topic = value.at("topic").name();
   if (auto instances = value.get("instances")) group.instances = static_cast<int>(instances->integer(1, kInstancesMax));
-  group.instances_max = group.instances;
   read_group_processing(value, group);
   if (auto calls = value.get("calls")) group.calls = calls->name();
   if (auto breaker = value.get("circuit_breaker")) {
@@ -302,6 +301,7 @@ model::WorldConfig read_world(Value const& root);
 std::vector<faults::Fault> read_faults(Value const& root, model::WorldConfig const& world);
 Expectations read_expectations(std::optional<Value> const& value);
 void check_references(Value const& root, model::WorldConfig const& world);
+int scaled_instances_max(Value const& root, std::string const& group, int instances);
 
 model::WorldConfig read_world(Value const& root) {
   model::WorldConfig world;
@@ -318,6 +318,11 @@ model::WorldConfig read_world(Value const& root) {
   }
   if (auto services = root.get("services")) {
     for (Value const& service : services->array()) world.services.push_back(read_service(service, world));
+  }
+  // A group runs instances up to the most any scale fault asks for; those beyond `instances` start
+  // undeployed, but their names exist from the start, so that faults may name them.
+  for (model::ConsumerGroupConfig& group : world.consumer_groups) {
+    group.instances_max = scaled_instances_max(root, group.name, group.instances);
   }
   check_references(root, world);
   return world;
@@ -344,14 +349,6 @@ Scenario load_scenario_json(nlohmann::json const& document, std::string const& f
   if (auto heal = root.get("heal_at_drain")) scenario.heal_at_drain = heal->boolean();
   scenario.world = read_world(root);
   scenario.faults = read_faults(root, scenario.world);
-  // A group runs instances up to the most any scale fault asks for; those beyond `instances` start undeployed.
-  for (faults::Fault const& fault : scenario.faults) {
-    auto const* scale = std::get_if<faults::Scale>(&fault.action);
-    if (scale == nullptr) continue;
-    for (model::ConsumerGroupConfig& group : scenario.world.consumer_groups) {
-      if (group.name == scale->target.name) group.instances_max = std::max(group.instances_max, scale->instances);
-    }
-  }
   scenario.expect = read_expectations(root.get("expect"));
   return scenario;
 }

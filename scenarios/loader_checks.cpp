@@ -49,23 +49,6 @@ void add_unique(Names& names, Value const& at, std::string const& name, NameKind
   if (!names.add(name, kind)) at.fail("the name \"" + name + "\" is already taken (names of brokers, zones, producers, groups, services and their instances share one space)");
 }
 
-// The most instances group `name` will run: `instances`, or more when a scale fault asks for more. Read from
-// the raw document, before the faults are validated, so that faults may name the instances a scale-out adds.
-int instances_max(Value const& root, std::string const& name, int instances) {
-  auto const& faults = root.json().contains("faults") ? root.json()["faults"] : nlohmann::json();
-  if (!faults.is_array()) return instances;
-  for (auto const& fault : faults) {
-    if (!fault.is_object() || fault.value("kind", nlohmann::json()) != "scale") continue;
-    auto const target = fault.value("target", nlohmann::json());
-    bool const names_group = target == name || (target.is_object() && target.value("group", nlohmann::json()) == name);
-    auto const count = fault.value("instances", nlohmann::json());
-    if (names_group && count.is_number_integer() && count.get<std::int64_t>() > instances && count.get<std::int64_t>() <= kScaleInstancesMax) {
-      instances = static_cast<int>(count.get<std::int64_t>());
-    }
-  }
-  return instances;
-}
-
 Names collect_names(Value const& root, model::WorldConfig const& world) {
   Names names(world);
   for (std::size_t i = 0; i < world.producers.size(); ++i) {
@@ -78,7 +61,7 @@ Names collect_names(Value const& root, model::WorldConfig const& world) {
     auto const& group = world.consumer_groups[i];
     Value const at = root.at("consumer_groups").array()[i].at("name");
     add_unique(names, at, group.name, NameKind::group);
-    for (int k = 0, count = instances_max(root, group.name, group.instances); k < count; ++k) {
+    for (int k = 0; k < group.instances_created(); ++k) {
       add_unique(names, at, group.name + "-" + std::to_string(k), NameKind::group_instance);
     }
   }
@@ -113,6 +96,23 @@ void check_topics_unique(Value const& root, model::WorldConfig const& world) {
 }
 
 }  // namespace
+
+// The most instances group `name` will run: `instances`, or more when a scale fault asks for more. Read from
+// the raw document, before the faults are read (they need the names); read_faults then validates them.
+int scaled_instances_max(Value const& root, std::string const& name, int instances) {
+  auto const& faults = root.json().contains("faults") ? root.json()["faults"] : nlohmann::json();
+  if (!faults.is_array()) return instances;
+  for (auto const& fault : faults) {
+    if (!fault.is_object() || fault.value("kind", nlohmann::json()) != "scale") continue;
+    auto const target = fault.value("target", nlohmann::json());
+    bool const names_group = target == name || (target.is_object() && target.value("group", nlohmann::json()) == name);
+    auto const count = fault.value("instances", nlohmann::json());
+    if (names_group && count.is_number_integer() && count.get<std::int64_t>() > instances && count.get<std::int64_t>() <= kScaleInstancesMax) {
+      instances = static_cast<int>(count.get<std::int64_t>());
+    }
+  }
+  return instances;
+}
 
 void check_references(Value const& root, model::WorldConfig const& world) {
   check_topics_unique(root, world);
