@@ -27,6 +27,7 @@ reports::Report simulate(scenarios::Scenario const& scenario, std::uint64_t seed
   while (simulation.now() < end && !simulation.idle() && !world.settled(simulation.now())) {
     simulation.run_until(std::min(end, simulation.now() + kSettledCheck));
   }
+  world.record_end_state();
   reports::RunStats const stats{simulation.events_dispatched(), simulation.now()};
   return reports::check(scenario, seed, world, stats);
 }

@@ -1,6 +1,8 @@
 #include "faults/injector.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <type_traits>
 
 #include "sim/assert.h"
@@ -9,13 +11,16 @@ namespace brokersim::faults {
 
 namespace {
 
-std::string milliseconds(Time micros) {
-  double const ms = sim::time_to_ms(micros);
-  std::string text = std::to_string(ms);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text + " ms";
+// The shortest decimal that reads back as `value`, whatever the C locale says (std::to_string follows
+// LC_NUMERIC).
+std::string decimal(double value) {
+  std::array<char, 32> buffer{};
+  auto const [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  BROKERSIM_ASSERT(error == std::errc());
+  return std::string(buffer.data(), end);
 }
+
+std::string milliseconds(Time micros) { return decimal(sim::time_to_ms(micros)) + " ms"; }
 
 std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes) {
   std::string text;
@@ -60,6 +65,7 @@ void FaultInjector::on_event(sim::Simulation& simulation, sim::Event const& even
       for (std::size_t i = 0; i < cuts_.size(); ++i) end_partition(simulation, i);
       for (std::size_t i = 0; i < links_.size(); ++i) end_link(simulation, i);
       for (std::size_t i = 0; i < skews_.size(); ++i) end_clock(simulation, i);
+      heal_services_and_processing(simulation);
       return;
     case kEndPartition:
       end_partition(simulation, static_cast<std::size_t>(event.arg0));
@@ -228,7 +234,7 @@ void FaultInjector::apply(sim::Simulation& simulation, ClockFault const& clock) 
     record(simulation, node, "clock",
            (clock.offset != 0 ? "jumped " + milliseconds(clock.offset) : std::string()) +
                (clock.drift_ppm != 0.0 ? (clock.offset != 0 ? ", " : "") + std::string("drifting ") +
-                                             std::to_string(clock.drift_ppm) + " ppm"
+                                             decimal(clock.drift_ppm) + " ppm"
                                        : std::string()));
   }
   skew.active = true;
@@ -275,12 +281,12 @@ void FaultInjector::apply(sim::Simulation& simulation, DlqReplay const& replay) 
   if (replayer == nullptr) return;  // The group has no dead-letter topic.
   model::GroupTruth const& truth = world_.truth().groups[group];
   Replay pending{replayer, {}, 0, 0};
-  for (std::uint32_t id = 0; id < truth.dead_lettered.size(); ++id) {
-    if (truth.dead_lettered[id] != 0) pending.messages.push_back(id);
+  for (std::uint32_t id = 0; id < truth.flags.size(); ++id) {
+    if (truth.has(id, model::GroupTruth::kDeadLettered)) pending.messages.push_back(id);
   }
   record(simulation, replayer->id(), "dlq_replay",
          std::to_string(pending.messages.size()) + " message(s) " +
-             (replay.rate_per_s ? "at " + std::to_string(*replay.rate_per_s) + " per second" : std::string("all at once")));
+             (replay.rate_per_s ? "at " + decimal(*replay.rate_per_s) + " per second" : std::string("all at once")));
   if (pending.messages.empty()) return;
   if (!replay.rate_per_s) {
     for (std::uint32_t id : pending.messages) replayer->replay(simulation, id);
@@ -317,7 +323,7 @@ void FaultInjector::apply(sim::Simulation& simulation, Outage const& outage) {
 void FaultInjector::apply(sim::Simulation& simulation, Slowdown const& slowdown) {
   std::vector<model::NodeId> consumers;
   for (model::NodeId node : resolve(slowdown.target)) {
-    std::string const detail = std::to_string(slowdown.factor) + " times slower for " + milliseconds(slowdown.duration);
+    std::string const detail = decimal(slowdown.factor) + " times slower for " + milliseconds(slowdown.duration);
     if (model::ServiceNode* service = world_.service_named(world_.network().name(node))) {
       service->set_slowdown(slowdown.factor, simulation.now() + slowdown.duration);
     } else if (model::ConsumerInstance* consumer = world_.consumer_node(node)) {
@@ -330,6 +336,19 @@ void FaultInjector::apply(sim::Simulation& simulation, Slowdown const& slowdown)
   }
   slowed_.push_back(std::move(consumers));
   simulation.schedule(slowdown.duration, self_, kEndSlowdown, slowed_.size() - 1);
+}
+
+// Outages and slowdowns still going on when the drain begins end then, as every other fault does.
+void FaultInjector::heal_services_and_processing(sim::Simulation& simulation) {
+  Time const now = simulation.now();
+  for (model::FaultEvent& fault : world_.mutable_truth().faults) {
+    if ((fault.kind != "outage" && fault.kind != "slowdown") || fault.until <= now) continue;
+    fault.until = now;
+    std::string const& name = world_.network().name(fault.node);
+    if (model::ServiceNode* service = world_.service_named(name)) service->heal(now);
+    if (model::ConsumerInstance* consumer = world_.consumer_node(fault.node)) consumer->set_slowdown(1.0);
+    fault.detail += " (healed when the drain began)";
+  }
 }
 
 void FaultInjector::record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail, Time until) {

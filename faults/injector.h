@@ -74,6 +74,7 @@ class FaultInjector : public sim::Actor {
   void end_partition(sim::Simulation& simulation, std::size_t cut);
   void end_link(sim::Simulation& simulation, std::size_t link);
   void end_clock(sim::Simulation& simulation, std::size_t clock);
+  void heal_services_and_processing(sim::Simulation& simulation);
   std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors);
   void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail, Time until = model::kNever);
   // A lasting fault on `node` of `kind` ended now (a crash by a restart).

@@ -59,6 +59,12 @@ std::vector<std::uint32_t> ConsumerInstance::assignment() const {
   return result;
 }
 
+std::vector<std::uint32_t> ConsumerInstance::records_in_hand() const {
+  std::vector<std::uint32_t> messages;
+  for (std::size_t i = batch_next_; i < batch_.size(); ++i) messages.push_back(batch_[i].message);
+  return messages;
+}
+
 void ConsumerInstance::start(sim::Simulation& simulation) { begin_life(simulation); }
 
 void ConsumerInstance::begin_life(sim::Simulation& simulation) {
@@ -192,14 +198,48 @@ void ConsumerInstance::on_message(sim::Simulation& simulation, Envelope const& e
     case MessageType::fetch_response:
       on_fetch_response(simulation, envelope);
       return;
-    case MessageType::service_response:
     case MessageType::connection_reset:
+      if (envelope.request_type != MessageType::service_call) {
+        on_disconnect(simulation, envelope.from);
+        return;
+      }
+      [[fallthrough]];
+    case MessageType::service_response:
       if (envelope.correlation != awaited_call_ || awaited_call_ == 0) return;
-      if (envelope.type == MessageType::connection_reset && envelope.request_type != MessageType::service_call) return;
       on_call_answered(simulation, envelope.type == MessageType::service_response && envelope.error == ErrorCode::none);
       return;
     default:
       return;
+  }
+}
+
+void ConsumerInstance::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
+  if (peer == service_) return;  // The call's own timeout, or its connection_reset, ends it.
+  on_disconnect(simulation, peer);
+}
+
+void ConsumerInstance::on_disconnect(sim::Simulation& simulation, NodeId broker_node) {
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    PartitionState& partition = partitions_[p];
+    bool const in_flight = partition.fetch_correlation != 0 && partition.fetch_correlation != kFetchBackingOff;
+    if (!partition.assigned || !in_flight || partition.fetch_broker == kNoLeader) continue;
+    if (cluster_.broker_node(partition.fetch_broker) != broker_node) continue;
+    partition.fetch_correlation = kFetchBackingOff;
+    schedule_self(simulation, kRetryBackoff, kFetchRetry, p, assignment_serial_);
+  }
+  if (commit_.id != 0 && commit_.broker != kNoLeader && cluster_.broker_node(commit_.broker) == broker_node) {
+    commit_.broker = kNoLeader;
+    if (!commit_.sync) {
+      commit_.id = 0;  // commitAsync fails and is only logged; the next auto-commit sends the position again.
+    } else if (!commit_.resend_scheduled) {
+      schedule_self(simulation, kRetryBackoff, kCommitResend, commit_.id);
+      commit_.resend_scheduled = true;
+    }
+  }
+  if (membership_ == Membership::joining && join_correlation_ != 0 && join_broker_ != kNoLeader &&
+      cluster_.broker_node(join_broker_) == broker_node && loop_ == Loop::idle) {
+    join_broker_ = kNoLeader;
+    schedule_self(simulation, kRetryBackoff, kJoinRetry, join_correlation_);
   }
 }
 
@@ -383,6 +423,7 @@ void ConsumerInstance::maybe_fetch(sim::Simulation& simulation, std::size_t p) {
     return;
   }
   partition.fetch_correlation = next_correlation_++;
+  partition.fetch_broker = leader;
   Network& net = network();
   EnvelopeId const envelope_id = net.acquire(MessageType::fetch_request, id(), cluster_.broker_node(leader));
   Envelope& request = net.envelope(envelope_id);
@@ -503,7 +544,7 @@ void ConsumerInstance::process_batch(sim::Simulation& simulation) {
       ++batch_next_;  // The idempotent consumer has seen it: skipped without processing.
       continue;
     }
-    group_truth().record_attempt(simulation.now());
+    group_truth().record_attempt(record.message, simulation.now());
     Time const duration = processing_time(record);
     if (duration > 0 || service_ != kNoNode) {
       schedule_self(simulation, duration, kRecordDone, batch_serial_);
@@ -615,9 +656,7 @@ Time ConsumerInstance::backoff_delay() {
 // After the last attempt: the dead-letter topic (Spring's DeadLetterPublishingRecoverer), or a skip.
 void ConsumerInstance::give_up(sim::Simulation& simulation, BatchRecord const& record) {
   if (config_.on_failure.then != AfterFailure::dead_letter) return;  // skip: committed past, no effect.
-  GroupTruth& group = group_truth();
-  group.grow(record.message);
-  group.dead_lettered[record.message] = 1;
+  group_truth().set(record.message, GroupTruth::kDeadLettered);
   if (dead_letter_ != nullptr) {
     Time const timestamp = truth_.tracks_timestamps ? truth_.timestamps[record.message] : 0;
     dead_letter_->emit(simulation, truth_.messages[record.message].key, record.message, timestamp);
@@ -677,7 +716,7 @@ bool ConsumerInstance::ignores_schema(BatchRecord const& record) const {
 void ConsumerInstance::apply_effect(sim::Simulation& simulation, BatchRecord const& record) {
   if (config_.dedup == Dedup::durable && !coordinator_.durable_dedup().insert(record.message)) return;
   if (config_.dedup == Dedup::memory) memory_dedup_.insert(record.message);
-  group_truth().record_effect(record.message, simulation.now());
+  truth_.record_effect(group_, record.message, simulation.now());
   truth_.tracer.record(simulation.now(), record.message, id(), TraceKind::effect, group_truth().effects_of(record.message));
 }
 

@@ -71,6 +71,10 @@ class ConsumerInstance : public Node {
   std::uint32_t generation() const { return generation_; }
   // The global partitions assigned in the current generation.
   std::vector<std::uint32_t> assignment() const;
+  // Whether the application holds polled records it has not finished processing (or a batch whose
+  // commit-before-processing is in flight); and which.
+  bool holds_records() const { return batch_next_ < batch_.size(); }
+  std::vector<std::uint32_t> records_in_hand() const;
   // Records whose processing completed (effect applied or deduplicated at effect time), this process.
   std::uint64_t records_processed() const { return records_processed_; }
 
@@ -79,6 +83,9 @@ class ConsumerInstance : public Node {
   void on_message(sim::Simulation& simulation, Envelope const& envelope) override;
   void on_crash(sim::Simulation& simulation) override;
   void on_restart(sim::Simulation& simulation) override;
+  // A broker's process died: the connection to it is reset (Kafka's NetworkClient sees the disconnect at
+  // once), so every request in flight to it fails now rather than at its timeout.
+  void on_peer_reset(sim::Simulation& simulation, NodeId peer) override;
 
  private:
   enum EventType : std::uint32_t {
@@ -107,6 +114,7 @@ class ConsumerInstance : public Node {
     bool assigned = false;
     std::int64_t position = 0;           // The next offset to hand to the application.
     std::uint64_t fetch_correlation = 0;  // The fetch in flight, 0 when none.
+    int fetch_broker = kNoLeader;         // Where it went.
     std::vector<LogEntry> buffer;         // Fetched records from `position - buffer_read` on.
     std::size_t buffer_read = 0;          // Already handed out.
     std::int64_t committed = 0;           // The last offset this member knows to be committed.
@@ -159,6 +167,9 @@ class ConsumerInstance : public Node {
   // Fetching.
   void maybe_fetch(sim::Simulation& simulation, std::size_t partition);
   void on_fetch_response(sim::Simulation& simulation, Envelope const& response);
+  // Requests in flight to `broker_node` failed (its connection was reset): each is sent again after
+  // retry.backoff.ms, to where the metadata then says.
+  void on_disconnect(sim::Simulation& simulation, NodeId broker_node);
 
   // The poll loop.
   void schedule_poll(sim::Simulation& simulation);

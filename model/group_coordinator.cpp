@@ -211,6 +211,9 @@ void GroupCoordinator::on_commit(sim::Simulation& simulation, Envelope const& re
   }
   if (error == ErrorCode::none) {
     BROKERSIM_ASSERT(request.offset >= 0);
+    // Between commits the lag only grows (log ends advance), so its highest value is seen just before a
+    // commit lowers it.
+    observe_lag();
     committed_[p] = request.offset;
     // As in Kafka, a commit also counts as a sign of life.
     member->expires_at = simulation.now() + config_.session_timeout;
@@ -373,16 +376,20 @@ bool GroupCoordinator::note_handed(std::uint32_t partition, std::int64_t offset)
   return again;
 }
 
-void GroupCoordinator::sample_lag(sim::Simulation& simulation) {
+std::uint64_t GroupCoordinator::observe_lag() {
   std::uint64_t lag = 0;
   for (std::size_t p = 0; p < committed_.size(); ++p) {
     std::int64_t const end = cluster_.log_end(first_partition_ + static_cast<std::uint32_t>(p));
     if (end >= 0) log_end_seen_[p] = end;
     if (log_end_seen_[p] > committed_[p]) lag += static_cast<std::uint64_t>(log_end_seen_[p] - committed_[p]);
   }
-  lag_samples_.push_back(lag);
   GroupTruth& truth = truth_.groups[group_];
   truth.max_lag = std::max(truth.max_lag, lag);
+  return lag;
+}
+
+void GroupCoordinator::sample_lag(sim::Simulation& simulation) {
+  truth_.groups[group_].lag_samples.push_back(observe_lag());
   simulation.schedule(kLagSampleInterval, self_, kLagTick);
 }
 

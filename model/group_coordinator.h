@@ -115,8 +115,10 @@ class GroupCoordinator : public sim::Actor {
   int host_broker() const { return host_; }
   // The member id owning local partition p in the current generation, or kNoMember.
   std::uint64_t owner(int local_partition) const { return owners_[static_cast<std::size_t>(local_partition)]; }
-  // Total lag sampled once per simulated second, from time 0.
-  std::vector<std::uint64_t> const& lag_samples() const { return lag_samples_; }
+  // The group's total lag now (log end - committed, summed over its partitions), which also raises
+  // GroupTruth::max_lag. Called before every commit, every second, before a broker crash and at the end:
+  // between those moments the lag can only grow.
+  std::uint64_t observe_lag();
 
   static constexpr std::uint64_t kNoMember = UINT64_MAX;
 
@@ -186,7 +188,6 @@ class GroupCoordinator : public sim::Actor {
   // Ground truth and measurements.
   std::vector<std::int64_t> handed_end_;   // Per local partition: highest offset handed out + 1.
   std::vector<std::int64_t> log_end_seen_;  // Per local partition: the last known leader log end.
-  std::vector<std::uint64_t> lag_samples_;
   MessageSet durable_dedup_;
   std::vector<std::set<PendingRetry>> retries_;  // Per local partition.
   std::uint64_t retry_order_ = 0;

@@ -24,6 +24,11 @@ class ServiceNode : public Node {
     slowdown_ = factor;
     slowdown_until_ = until;
   }
+  // The healing at the drain: an outage or slowdown still going on ends now.
+  void heal(Time now) {
+    outage_until_ = std::min(outage_until_, now);
+    slowdown_until_ = std::min(slowdown_until_, now);
+  }
 
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;

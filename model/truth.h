@@ -39,21 +39,37 @@ static_assert(sizeof(MessageRecord) == 40, "one record per message: keep it comp
 // What one consumer group did with each message (indexed by message id; messages of other topics stay
 // at their initial values).
 struct GroupTruth {
+  // Per-message flags, one byte per message.
+  static constexpr std::uint8_t kDeadLettered = 1;   // Given up on and published to the dead-letter topic.
+  static constexpr std::uint8_t kAttempted = 2;      // Had at least one processing attempt.
+  static constexpr std::uint8_t kInHandAtEnd = 4;    // Polled, still in a live consumer's hands when the run ended.
+  static constexpr std::uint8_t kRetryAtEnd = 8;     // Waiting in the group's retry topics when the run ended.
+
   std::string name;
   std::uint32_t topic = 0;
   std::vector<Time> first_effect_at;    // kNever until the message's effect is first applied.
+  // The position of the message's first effect in the run's total order of effects (GroundTruth::
+  // effects_applied), so that two effects in one microsecond still have an order.
+  std::vector<std::uint32_t> first_effect_order;
   std::vector<std::uint16_t> effects;   // How many times its effect was applied.
-  std::vector<std::uint8_t> dead_lettered;
+  std::vector<std::uint8_t> flags;      // k* bits above.
   std::uint64_t attempts = 0;           // Processing attempts, failed ones included.
   std::vector<std::uint32_t> attempts_per_second;  // Per 1-second window of simulated time.
   std::uint64_t redeliveries = 0;       // Records handed to the application again after a rewind.
   std::uint64_t rebalances = 0;
   std::uint64_t max_lag = 0;            // Highest total lag seen (log end - committed, over partitions).
+  std::vector<std::uint64_t> lag_samples;  // Total lag at every simulated second, from time 0 (charts).
+  std::vector<std::int64_t> committed_at_end;  // Per partition of its topic: the durable committed offset.
 
-  // Records one applied effect of `message` at `now`.
-  void record_effect(std::uint32_t message, Time now) {
+  // Records one applied effect of `message` at `now`, the `order`-th effect of the run.
+  void record_effect(std::uint32_t message, Time now, std::uint64_t order) {
     grow(message);
-    if (effects[message] == 0) first_effect_at[message] = now;
+    BROKERSIM_ASSERT(flags[message] & kAttempted);  // No effect without an attempt.
+    if (effects[message] == 0) {
+      BROKERSIM_ASSERT(order < UINT32_MAX);
+      first_effect_at[message] = now;
+      first_effect_order[message] = static_cast<std::uint32_t>(order);
+    }
     if (effects[message] < UINT16_MAX) ++effects[message];
   }
   void grow(std::uint32_t message) {
@@ -61,20 +77,28 @@ struct GroupTruth {
     std::size_t const wanted = std::max<std::size_t>(message + 1, effects.size() * 2);
     std::size_t const size = effects.capacity() > message ? effects.capacity() : wanted;
     first_effect_at.resize(size, kNever);
+    first_effect_order.resize(size, UINT32_MAX);
     effects.resize(size, 0);
-    dead_lettered.resize(size, 0);
+    flags.resize(size, 0);
   }
   // Sizes the per-message tables for the messages the run is expected to send, so they need not grow
   // by doubling (which would leave up to half of them unused).
   void reserve(std::size_t messages) {
     first_effect_at.reserve(messages);
+    first_effect_order.reserve(messages);
     effects.reserve(messages);
-    dead_lettered.reserve(messages);
+    flags.reserve(messages);
   }
   std::uint16_t effects_of(std::uint32_t message) const { return message < effects.size() ? effects[message] : 0; }
+  bool has(std::uint32_t message, std::uint8_t flag) const { return message < flags.size() && (flags[message] & flag) != 0; }
+  void set(std::uint32_t message, std::uint8_t flag) {
+    grow(message);
+    flags[message] |= flag;
+  }
 
-  // One processing attempt at `now` (failed ones too).
-  void record_attempt(Time now) {
+  // One processing attempt of `message` at `now` (failed ones too).
+  void record_attempt(std::uint32_t message, Time now) {
+    set(message, kAttempted);
     ++attempts;
     auto const second = static_cast<std::size_t>(now / sim::kMicrosPerSecond);
     if (second >= attempts_per_second.size()) attempts_per_second.resize(second + 1, 0);
@@ -119,7 +143,17 @@ struct ElectionEvent {
   bool unclean = false;
 };
 
-// Everything the checker needs from the run besides the final logs.
+// Where every message ended up, recorded by the model when the run stops: its offset in its partition's
+// authoritative log (the leader's, or while the partition is offline the longest live replica's), or -1
+// when no such log holds it.
+struct FinalLogs {
+  bool recorded = false;
+  std::vector<std::int32_t> offset_of;  // Per message (a log holds < 2^31 records: 8 GiB of ids alone).
+  std::vector<int> authority;           // Per partition: the broker whose log counts.
+  std::uint64_t log_duplicates = 0;     // Records that repeat an earlier record of the same send.
+};
+
+// Everything the checker reads: written by the model as it runs and when it stops, never read back by it.
 struct GroundTruth {
   std::vector<std::string> producer_instances;  // Instance names, e.g. "order-service-1".
   std::vector<MessageRecord> messages;          // In send order; the index is the message id.
@@ -133,6 +167,11 @@ struct GroundTruth {
   Tracer tracer;                                // Watches nothing unless examples are being traced.
   std::vector<ElectionEvent> elections;         // In the order they happened.
   std::uint64_t leader_elections = 0;
+  std::uint64_t effects_applied = 0;            // Effects of every group so far: the run's effect order.
+  FinalLogs final_logs;                         // Written once, when the run stops.
+
+  // Records one applied effect of `message` by group `group` at `now`.
+  void record_effect(std::size_t group, std::uint32_t message, Time now) { groups[group].record_effect(message, now, effects_applied++); }
 };
 
 }  // namespace brokersim::model

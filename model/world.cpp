@@ -323,6 +323,11 @@ bool World::settled(Time now) const {
   for (auto const& coordinator : coordinators_) {
     if (coordinator->retries_pending() > 0) return false;
   }
+  // A record polled and not yet processed is not done, whatever was committed (commit before processing
+  // commits a batch before it is processed).
+  for (auto const& consumer : consumers_) {
+    if (consumer->alive() && consumer->holds_records()) return false;
+  }
   for (auto const& producer : producers_) {
     if (producer->alive() && !producer->idle(now)) return false;
   }
@@ -340,6 +345,65 @@ bool World::settled(Time now) const {
     }
   }
   return true;
+}
+
+namespace {
+
+// The replica whose log is the partition's at the end of the run: the leader's, or while the partition
+// is offline the longest live replica's (the one an election would most likely pick).
+int authoritative_broker(Controller const& controller, std::vector<std::unique_ptr<Broker>> const& brokers, std::uint32_t partition) {
+  PartitionState const& state = controller.partition(partition);
+  if (state.leader != kNoLeader) return state.leader;
+  int best = -1;
+  std::int64_t best_end = -1;
+  for (int broker : state.replicas) {
+    Broker const& candidate = *brokers[static_cast<std::size_t>(broker)];
+    std::int64_t const end = candidate.log_end(partition);
+    if (candidate.alive() && end > best_end) {
+      best = broker;
+      best_end = end;
+    }
+  }
+  return best >= 0 ? best : state.replicas.front();
+}
+
+}  // namespace
+
+void World::record_end_state() {
+  FinalLogs& logs = truth_.final_logs;
+  BROKERSIM_ASSERT(!logs.recorded);
+  logs.recorded = true;
+  logs.offset_of.assign(truth_.messages.size(), -1);
+  for (std::uint32_t p = 0; p < controller_->partition_count(); ++p) {
+    int const broker = authoritative_broker(*controller_, brokers_, p);
+    logs.authority.push_back(broker);
+    Replica const* replica = brokers_[static_cast<std::size_t>(broker)]->replica(p);
+    if (replica == nullptr) continue;
+    BROKERSIM_ASSERT(replica->log.size() < static_cast<std::size_t>(INT32_MAX));
+    for (std::size_t offset = 0; offset < replica->log.size(); ++offset) {
+      std::uint32_t const message = replica->log[offset];
+      if (logs.offset_of[message] >= 0) {
+        ++logs.log_duplicates;  // The first copy keeps the message's offset.
+        continue;
+      }
+      logs.offset_of[message] = static_cast<std::int32_t>(offset);
+    }
+  }
+  for (std::size_t g = 0; g < coordinators_.size(); ++g) {
+    GroupCoordinator& coordinator = *coordinators_[g];
+    coordinator.observe_lag();
+    GroupTruth& group = truth_.groups[g];
+    group.committed_at_end.clear();
+    for (int p = 0; p < coordinator.partitions(); ++p) {
+      group.committed_at_end.push_back(coordinator.committed(coordinator.first_partition() + static_cast<std::uint32_t>(p)));
+    }
+    for (std::uint32_t message : coordinator.pending_retry_messages()) group.set(message, GroupTruth::kRetryAtEnd);
+  }
+  for (auto const& consumer : consumers_) {
+    if (!consumer->alive()) continue;  // What a crashed process held is gone with it.
+    GroupTruth& group = truth_.groups[group_of_node_[consumer->id()]];
+    for (std::uint32_t message : consumer->records_in_hand()) group.set(message, GroupTruth::kInHandAtEnd);
+  }
 }
 
 std::string World::partition_name(std::uint32_t partition) const {
@@ -373,6 +437,7 @@ void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed)
     for (ProducerInstance* companion : companions_of_node_[node]) companion->crash(simulation);
   }
   if (target.kind() == NodeKind::broker) {
+    for (auto& coordinator : coordinators_) coordinator->observe_lag();  // Its log may shrink after failover.
     Broker& broker = *brokers_[node];
     if (lose_unflushed) broker.crash_losing_unflushed(simulation);
     else broker.crash(simulation);

@@ -39,6 +39,11 @@ class World {
   // followers in the ISR hold its whole log, and every group has committed the end of its partitions.
   bool settled(Time now) const;
 
+  // Writes what the run left behind into the ground truth (GroundTruth::final_logs, each group's
+  // committed offsets, the records in consumers' hands or in retry topics): called once, when the run
+  // stops, so that the checks read only recorded truth.
+  void record_end_state();
+
   GroundTruth const& truth() const { return truth_; }
   WorldConfig const& config() const { return config_; }
   Network& network() { return network_; }
@@ -51,12 +56,6 @@ class World {
 
   // Group `group`'s durable committed offset of global partition `partition`.
   std::int64_t committed(std::size_t group, std::uint32_t partition) const { return coordinators_[group]->committed(partition); }
-
-  // The messages waiting in group `group`'s retry topics (non-blocking retries).
-  std::vector<std::uint32_t> pending_retries(std::size_t group) const { return coordinators_[group]->pending_retry_messages(); }
-
-  // Group `group`'s total lag, sampled once per simulated second.
-  std::vector<std::uint64_t> const& lag_samples(std::size_t group) const { return coordinators_[group]->lag_samples(); }
 
   // Fault entry points of service and processing faults.
   ServiceNode* service_named(std::string const& name);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "reports/examples.h"
+#include "sim/assert.h"
 
 namespace brokersim::reports {
 
@@ -39,11 +40,12 @@ LatencySummary summarise_latency(std::vector<sim::Time>& latencies) {
   return summary;
 }
 
-// Tracks, per (producer instance, key or partition), the latest first-effect time so far in send order;
-// a message whose first effect comes before that was overtaken by a later send: a reordered pair.
+// Tracks, per (producer instance, key or partition), the latest first effect so far in send order (by its
+// place in the run's order of effects); a message whose first effect comes before that was overtaken by a
+// later send: a reordered pair.
 class OrderTracker {
  public:
-  bool overtaken(std::uint64_t stream, sim::Time first_effect) {
+  bool overtaken(std::uint64_t stream, std::uint32_t first_effect) {
     auto [slot, fresh] = latest_.try_emplace(stream, first_effect);
     if (fresh) return false;
     if (first_effect < slot->second) return true;
@@ -52,7 +54,7 @@ class OrderTracker {
   }
 
  private:
-  std::unordered_map<std::uint64_t, sim::Time> latest_;  // Only probed, never iterated: order-free.
+  std::unordered_map<std::uint64_t, std::uint32_t> latest_;  // Only probed, never iterated: order-free.
 };
 
 struct Tally {
@@ -62,31 +64,46 @@ struct Tally {
   ExampleCandidates candidates;
 };
 
-void classify_group(model::World const& world, FinalLogs const& logs, std::size_t group_index, Tally& tally) {
+std::int64_t committed_at_end(GroupTruth const& group, model::ClusterLayout const& layout, std::uint32_t partition) {
+  std::uint32_t const first = layout.first_partition[group.topic];
+  BROKERSIM_ASSERT(partition >= first && partition - first < group.committed_at_end.size());
+  return group.committed_at_end[partition - first];
+}
+
+void classify_group(model::World const& world, std::size_t group_index, Tally& tally) {
   model::GroundTruth const& truth = world.truth();
+  model::FinalLogs const& logs = truth.final_logs;
   GroupTruth const& group = truth.groups[group_index];
   model::ClusterLayout const& layout = world.controller().layout();
   OrderTracker by_key;
   OrderTracker by_partition;
   std::uint64_t distinct_attempted = 0;
-  model::MessageSet awaiting_retry;  // Still in the group's retry topics: consumed, not yet given up on.
-  for (std::uint32_t message : world.pending_retries(group_index)) awaiting_retry.insert(message);
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
     if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
-    if (message.acked_at == model::kNever || message.poison) continue;
+    if (group.has(id, GroupTruth::kAttempted)) ++distinct_attempted;
+    if (message.poison) continue;
     std::uint16_t const effects = group.effects_of(id);
-    bool const dead = id < group.dead_lettered.size() && group.dead_lettered[id] != 0;
-    if (effects > 0 || dead) ++distinct_attempted;
-    if (effects > 0) {
-      ++tally.metrics.processed;
-      tally.metrics.effects += effects;
-      sim::Time const first = group.first_effect_at[id];
-      tally.latencies.push_back(first - message.sent_at);
+    if (message.acked_at == model::kNever) {
+      // A phantom: the producer was told the send failed, yet it was appended and took effect. Its
+      // effects break no at-least-once promise, but a second one breaks at-most-once.
+      tally.metrics.phantom_effects += effects;
       if (effects > 1) {
         ++tally.violations.duplicate;
         tally.candidates.add("duplicate", id, group_index);
       }
+      continue;
+    }
+    bool const dead = group.has(id, GroupTruth::kDeadLettered);
+    if (effects > 0) {
+      ++tally.metrics.processed;
+      tally.metrics.effects += effects;
+      tally.latencies.push_back(group.first_effect_at[id] - message.sent_at);
+      if (effects > 1) {
+        ++tally.violations.duplicate;
+        tally.candidates.add("duplicate", id, group_index);
+      }
+      std::uint32_t const first = group.first_effect_order[id];
       std::uint64_t const producer = static_cast<std::uint64_t>(message.producer) << 32;
       if (message.key != model::kNoKey && by_key.overtaken(producer | message.key, first)) {
         ++tally.violations.reordered;
@@ -99,13 +116,14 @@ void classify_group(model::World const& world, FinalLogs const& logs, std::size_
     }
     std::int64_t const offset = logs.offset_of[id];
     char const* kind = nullptr;
+    bool const still_pending = group.has(id, GroupTruth::kInHandAtEnd) || group.has(id, GroupTruth::kRetryAtEnd);
     if (dead) {
       kind = "dead_lettered";
       ++tally.violations.dead_lettered;
     } else if (offset < 0) {
       kind = "lost";
       ++tally.violations.lost;
-    } else if (!awaiting_retry.contains(id) && world.committed(group_index, static_cast<std::uint32_t>(message.partition)) > offset) {
+    } else if (!still_pending && committed_at_end(group, layout, static_cast<std::uint32_t>(message.partition)) > offset) {
       kind = "skipped";
       ++tally.violations.skipped;
     } else {
@@ -124,8 +142,9 @@ void classify_group(model::World const& world, FinalLogs const& logs, std::size_
 }
 
 // Acknowledged messages of topics no group reads can still be lost.
-void classify_unread(model::World const& world, FinalLogs const& logs, Tally& tally) {
+void classify_unread(model::World const& world, Tally& tally) {
   model::GroundTruth const& truth = world.truth();
+  model::FinalLogs const& logs = truth.final_logs;
   model::ClusterLayout const& layout = world.controller().layout();
   std::vector<bool> read(world.config().topics.size(), false);
   for (GroupTruth const& group : truth.groups) read[group.topic] = true;
@@ -199,9 +218,8 @@ void count_sends(model::GroundTruth const& truth, Metrics& metrics) {
     ++metrics.produced;
     if (message.poison) {
       ++metrics.poison;
-      bool const dead_lettered = std::any_of(truth.groups.begin(), truth.groups.end(), [&](GroupTruth const& g) {
-        return id < g.dead_lettered.size() && g.dead_lettered[id] != 0;
-      });
+      bool const dead_lettered = std::any_of(truth.groups.begin(), truth.groups.end(),
+                                             [&](GroupTruth const& g) { return g.has(id, GroupTruth::kDeadLettered); });
       if (dead_lettered) ++metrics.poison_dead_lettered;
     }
     if (message.send_failed) ++metrics.send_failed;
@@ -217,12 +235,13 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   report.scenario_file = scenario.file;
   report.seed = seed;
   report.expect = scenario.expect;
-  FinalLogs const logs = index_final_logs(world);
+  model::FinalLogs const& logs = world.truth().final_logs;
+  BROKERSIM_ASSERT(logs.recorded);  // World::record_end_state() ran when the run stopped.
   Tally tally;
   tally.latencies.reserve(world.truth().messages.size() * world.truth().groups.size());
   count_sends(world.truth(), tally.metrics);
-  for (std::size_t group = 0; group < world.truth().groups.size(); ++group) classify_group(world, logs, group, tally);
-  classify_unread(world, logs, tally);
+  for (std::size_t group = 0; group < world.truth().groups.size(); ++group) classify_group(world, group, tally);
+  classify_unread(world, tally);
   count_inversions(world.truth(), tally);
   tally.metrics.read_model_divergent_keys = divergent_keys(world);
   tally.metrics.downstream_peak_load = downstream_peak_load(world.truth());
@@ -234,7 +253,7 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   report.violations = tally.violations;
   report.metrics = tally.metrics;
   report.broken = broken_expectations(scenario.expect, report.violations, report.metrics);
-  report.examples = build_examples(world, logs, tally.candidates);
+  report.examples = build_examples(world, tally.candidates);
   report.series = time_series_of(world, stats.sim_time);
   return report;
 }

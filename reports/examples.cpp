@@ -13,23 +13,6 @@ namespace {
 
 using model::MessageRecord;
 
-// The replica whose log is the partition's at the end of the run.
-int authoritative_broker(model::World const& world, std::uint32_t partition) {
-  model::PartitionState const& state = world.controller().partition(partition);
-  if (state.leader != model::kNoLeader) return state.leader;
-  int best = -1;
-  std::int64_t best_end = -1;
-  for (int broker : state.replicas) {
-    bool const alive = world.broker(broker).alive();
-    std::int64_t const end = world.broker(broker).log_end(partition);
-    if (alive && end > best_end) {
-      best = broker;
-      best_end = end;
-    }
-  }
-  return best >= 0 ? best : state.replicas.front();
-}
-
 std::string ms_text(sim::Time at) { return format_number(sim::time_to_ms(at)) + " ms"; }
 
 char const* acks_name(model::Acks acks) {
@@ -109,8 +92,9 @@ TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event
   return {event.at, node, "?", ""};
 }
 
-std::vector<TimelineEntry> timeline_of(model::World const& world, FinalLogs const& logs, std::uint32_t id) {
+std::vector<TimelineEntry> timeline_of(model::World const& world, std::uint32_t id) {
   model::GroundTruth const& truth = world.truth();
+  model::FinalLogs const& logs = truth.final_logs;
   MessageRecord const& message = truth.messages[id];
   std::string const& producer = truth.producer_instances[message.producer];
   auto const partition_index = static_cast<std::uint32_t>(message.partition);
@@ -144,7 +128,8 @@ std::vector<TimelineEntry> timeline_of(model::World const& world, FinalLogs cons
   int const authority = logs.authority[partition_index];
   std::string const where = logs.offset_of[id] >= 0
                                 ? "at offset " + std::to_string(logs.offset_of[id]) + " of " + broker_name(authority) + "'s log"
-                                : "in no log: " + broker_name(authority) + "'s log, which " + partition + " follows, lacks it";
+                                : "in no log any more: " + broker_name(authority) + "'s log, the one " + partition +
+                                      " has at the end, lacks it";
   timeline.push_back({timeline.back().at, partition, "end of run", where});
   return timeline;
 }
@@ -153,8 +138,9 @@ std::vector<TimelineEntry> timeline_of(model::World const& world, FinalLogs cons
 void note_committed(model::World const& world, std::size_t group, std::uint32_t id, std::vector<TimelineEntry>& timeline) {
   if (group == ExampleCandidates::kNoGroup || timeline.empty()) return;
   auto const partition = static_cast<std::uint32_t>(world.truth().messages[id].partition);
-  timeline.back().detail += "; group " + world.truth().groups[group].name + " committed offset " +
-                            std::to_string(world.committed(group, partition));
+  model::GroupTruth const& truth = world.truth().groups[group];
+  std::uint32_t const first = world.controller().layout().first_partition[truth.topic];
+  timeline.back().detail += "; group " + truth.name + " committed offset " + std::to_string(truth.committed_at_end[partition - first]);
 }
 
 TimelineEntry const* first_of(std::vector<TimelineEntry> const& timeline, char const* event, std::string const& node = "",
@@ -260,6 +246,40 @@ std::string inversion_cause(model::World const& world, std::uint32_t id) {
          ", yet stamped it " + ms_text(gap) + " earlier than its cause: the two timestamps come from different clocks";
 }
 
+// "sent 3.2 ms after order-service-0#12 (key k3), yet group inventory applied it first: the producer's retry
+// put #12 at offset 905 of orders/1, behind it at offset 900".
+std::string reordered_cause(model::World const& world, std::uint32_t id, std::size_t group_index) {
+  model::GroundTruth const& truth = world.truth();
+  model::GroupTruth const& group = truth.groups[group_index];
+  MessageRecord const& message = truth.messages[id];
+  // The earlier send it overtook: of the earlier sends of its stream applied after it, the last applied.
+  std::uint32_t overtaken = id;
+  for (std::uint32_t other = 0; other < id; ++other) {
+    MessageRecord const& earlier = truth.messages[other];
+    if (earlier.producer != message.producer || earlier.key != message.key || group.effects_of(other) == 0) continue;
+    if (group.first_effect_order[other] <= group.first_effect_order[id]) continue;
+    if (overtaken == id || group.first_effect_order[other] > group.first_effect_order[overtaken]) overtaken = other;
+  }
+  std::string const key = message.key == model::kNoKey ? "no key" : "key k" + std::to_string(message.key);
+  if (overtaken == id) return "an earlier send of its " + key + " from " + truth.producer_instances[message.producer] + " had its effect after it";
+  std::string const other_name = world.message_name(overtaken);
+  std::string cause = "sent " + ms_text(message.sent_at - truth.messages[overtaken].sent_at) + " after " + other_name + " (" + key +
+                      "), yet group " + group.name + " applied it first";
+  std::int32_t const mine = truth.final_logs.offset_of[id];
+  std::int32_t const theirs = truth.final_logs.offset_of[overtaken];
+  std::string const partition = world.partition_name(static_cast<std::uint32_t>(message.partition));
+  if (mine >= 0 && theirs >= 0 && message.partition == truth.messages[overtaken].partition && theirs > mine) {
+    return cause + ": the log of " + partition + " holds " + other_name + " at offset " + std::to_string(theirs) + ", behind it at offset " +
+           std::to_string(mine) + " (a retried request landed after a later one)";
+  }
+  if (message.partition != truth.messages[overtaken].partition) {
+    return cause + ": the two went to different partitions (" + world.partition_name(static_cast<std::uint32_t>(truth.messages[overtaken].partition)) +
+           " and " + partition + "), which are consumed independently";
+  }
+  return cause + ": they are in send order in the log of " + partition + ", but " + other_name +
+         " had its first effect only later (a failed attempt retried, or a redelivery)";
+}
+
 std::string cause_of(std::string const& kind, model::World const& world, std::uint32_t id, std::size_t group,
                      std::vector<TimelineEntry> const& timeline) {
   model::GroundTruth const& truth = world.truth();
@@ -284,10 +304,12 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
     return skipped_cause(group_name, timeline);
   }
   if (kind == "unprocessed") {
-    std::vector<std::uint32_t> const waiting = world.pending_retries(group);
-    if (std::find(waiting.begin(), waiting.end(), id) != waiting.end()) {
+    if (truth.groups[group].has(id, model::GroupTruth::kRetryAtEnd)) {
       return acked + "; its attempts failed and it was still waiting in a retry topic of group " + group_name +
              " when the drain ended";
+    }
+    if (truth.groups[group].has(id, model::GroupTruth::kInHandAtEnd)) {
+      return acked + "; a member of group " + group_name + " had polled it and was still processing its batch when the drain ended";
     }
     return acked + "; still in the log, but group " + group_name + " had not consumed it when the drain ended";
   }
@@ -298,32 +320,11 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
   }
   if (kind == "duplicate") return duplicate_cause(group_name, truth.groups[group].effects_of(id), timeline);
   if (kind == "timestamp_inversion") return inversion_cause(world, id);
-  return "a later message of the same key from " + truth.producer_instances[message.producer] + " had its effect first";
+  if (kind == "reordered" && group != ExampleCandidates::kNoGroup) return reordered_cause(world, id, group);
+  return "an earlier send of the same key from " + truth.producer_instances[message.producer] + " had its effect after it";
 }
 
 }  // namespace
-
-FinalLogs index_final_logs(model::World const& world) {
-  FinalLogs logs;
-  std::size_t const messages = world.truth().messages.size();
-  logs.offset_of.assign(messages, -1);
-  for (std::uint32_t p = 0; p < world.controller().partition_count(); ++p) {
-    int const broker = authoritative_broker(world, p);
-    logs.authority.push_back(broker);
-    model::Replica const* replica = world.broker(broker).replica(p);
-    if (replica == nullptr) continue;
-    BROKERSIM_ASSERT(replica->log.size() < static_cast<std::size_t>(INT32_MAX));
-    for (std::size_t offset = 0; offset < replica->log.size(); ++offset) {
-      std::uint32_t const message = replica->log[offset];
-      if (logs.offset_of[message] >= 0) {
-        ++logs.log_duplicates;  // The first copy keeps the message's offset.
-        continue;
-      }
-      logs.offset_of[message] = static_cast<std::int32_t>(offset);
-    }
-  }
-  return logs;
-}
 
 std::array<char const*, 7> const& ExampleCandidates::kinds() {
   static std::array<char const*, 7> const names = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered",
@@ -347,7 +348,8 @@ std::vector<ExampleCandidates::Candidate> const& ExampleCandidates::of(std::stri
   return none;
 }
 
-std::vector<Example> build_examples(model::World const& world, FinalLogs const& logs, ExampleCandidates const& candidates) {
+std::vector<Example> build_examples(model::World const& world, ExampleCandidates const& candidates) {
+  model::FinalLogs const& logs = world.truth().final_logs;
   std::vector<Example> examples;
   for (char const* kind : ExampleCandidates::kinds()) {
     for (ExampleCandidates::Candidate const& candidate : candidates.of(kind)) {
@@ -358,7 +360,10 @@ std::vector<Example> build_examples(model::World const& world, FinalLogs const& 
       if (message.key != model::kNoKey) example.key = "k" + std::to_string(message.key);
       example.partition = world.partition_name(static_cast<std::uint32_t>(message.partition));
       example.offset = logs.offset_of[candidate.message];
-      example.timeline = timeline_of(world, logs, candidate.message);
+      for (model::TraceEvent const& event : traced(world, candidate.message)) {
+        if (event.kind == model::TraceKind::appended) example.appended_offset = event.value;
+      }
+      example.timeline = timeline_of(world, candidate.message);
       note_committed(world, candidate.group, candidate.message, example.timeline);
       example.message_id = candidate.message;
       example.cause = cause_of(kind, world, candidate.message, candidate.group, example.timeline);

@@ -11,16 +11,6 @@
 
 namespace brokersim::reports {
 
-// Where every message ended up: its offset in its partition's authoritative log (the leader's, or
-// while the partition is offline the longest live replica's), or -1 when no such log holds it.
-struct FinalLogs {
-  std::vector<std::int32_t> offset_of;  // Per message (a log holds < 2^31 records: 8 GiB of ids alone).
-  std::vector<int> authority;           // Per partition: the broker whose log counts, or -1.
-  std::uint64_t log_duplicates = 0;     // Records that repeat an earlier record of the same send.
-};
-
-FinalLogs index_final_logs(model::World const& world);
-
 // The first few messages (in send order, so the choice is deterministic) of each violation kind.
 class ExampleCandidates {
  public:
@@ -41,6 +31,6 @@ class ExampleCandidates {
   std::array<std::vector<Candidate>, 7> chosen_;
 };
 
-std::vector<Example> build_examples(model::World const& world, FinalLogs const& logs, ExampleCandidates const& candidates);
+std::vector<Example> build_examples(model::World const& world, ExampleCandidates const& candidates);
 
 }  // namespace brokersim::reports

@@ -51,6 +51,7 @@ struct Metrics {
   std::uint64_t effects = 0;
   std::uint64_t redeliveries = 0;
   std::uint64_t log_duplicates = 0;
+  std::uint64_t phantom_effects = 0;  // Effects of sends the producer was told had failed.
   std::uint64_t attempts = 0;
   double retry_amplification = 0.0;
   std::uint64_t poison = 0;
@@ -81,7 +82,8 @@ struct Example {
   std::string message;  // "order-service-1#4711"
   std::string key;      // "" for keyless
   std::string partition;  // "orders/0"
-  std::int64_t offset = -1;
+  std::int64_t offset = -1;           // In the authoritative log at the end; -1 when no log holds it.
+  std::int64_t appended_offset = -1;  // Where a leader last appended it (known for traced examples), or -1.
   std::string cause;
   std::vector<TimelineEntry> timeline;
   std::uint32_t message_id = 0;  // Not reported: which send it is, to trace it in a second run.

@@ -118,8 +118,8 @@ std::string report_markdown(Report const& report) {
   markdown_table(out, "metric", "value", metric_rows(report.metrics));
   std::string shown_kind;
   for (Example const& example : report.examples) {
-    out << "## Example: " << example.kind << "\n\n" << "Message `" << example.message << "` on " << example.partition
-        << " at offset " << example.offset << ": " << example.cause << "\n\n";
+    out << "## Example: " << example.kind << "\n\n" << "Message `" << example.message << "` " << example_location(example) << ": "
+        << example.cause << "\n\n";
     if (example.kind != shown_kind) {
       // One diagram per violation kind: the first example's life.
       out << mermaid_sequence(sequence_of(example)) << "\n";
@@ -159,7 +159,7 @@ std::string report_html(Report const& report) {
   html_charts(out, report);
   for (Example const& example : report.examples) {
     out << "<h2>Example: " << escape_markup(example.kind) << "</h2>\n<p>Message <code>" << escape_markup(example.message)
-        << "</code> on " << escape_markup(example.partition) << " at offset " << example.offset << ": "
+        << "</code> " << escape_markup(example_location(example)) << ": "
         << escape_markup(example.cause) << "</p>\n" << svg_sequence(sequence_of(example))
         << "<table><thead><tr><th>t (ms)</th><th>node</th><th>event</th>"
         << "<th>detail</th></tr></thead><tbody>\n";

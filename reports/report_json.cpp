@@ -41,6 +41,7 @@ ordered_json metrics_to_json(Metrics const& m) {
   json["effects"] = m.effects;
   json["redeliveries"] = m.redeliveries;
   json["log_duplicates"] = m.log_duplicates;
+  json["phantom_effects"] = m.phantom_effects;
   json["attempts"] = m.attempts;
   json["retry_amplification"] = m.retry_amplification;
   json["poison"] = m.poison;
@@ -66,6 +67,7 @@ ordered_json example_to_json(Example const& example) {
   json["key"] = example.key.empty() ? ordered_json(nullptr) : ordered_json(example.key);
   json["partition"] = example.partition;
   json["offset"] = example.offset;
+  if (example.offset < 0) json["appended_offset"] = example.appended_offset < 0 ? ordered_json(nullptr) : ordered_json(example.appended_offset);
   json["cause"] = example.cause;
   ordered_json timeline = ordered_json::array();
   for (TimelineEntry const& entry : example.timeline) {

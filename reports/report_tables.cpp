@@ -57,6 +57,7 @@ std::vector<Row> metric_rows(Metrics const& m) {
           {"effects", count(m.effects)},
           {"redeliveries", count(m.redeliveries)},
           {"log_duplicates", count(m.log_duplicates)},
+          {"phantom_effects", count(m.phantom_effects)},
           {"attempts", count(m.attempts)},
           {"retry_amplification", format_number(m.retry_amplification)},
           {"poison", count(m.poison)},
@@ -72,6 +73,14 @@ std::vector<Row> metric_rows(Metrics const& m) {
           {"read_model_divergent_keys", count(m.read_model_divergent_keys)},
           {"events", count(m.events)},
           {"sim_time_ms", format_number(sim::time_to_ms(m.sim_time))}};
+}
+
+std::string example_location(Example const& example) {
+  if (example.offset >= 0) return "on " + example.partition + " at offset " + std::to_string(example.offset);
+  if (example.appended_offset >= 0) {
+    return "on " + example.partition + ", in no log any more (it was appended at offset " + std::to_string(example.appended_offset) + ")";
+  }
+  return "on " + example.partition + ", never appended to its log";
 }
 
 std::vector<Row> expectation_rows(Report const& report) {

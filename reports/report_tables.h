@@ -22,6 +22,10 @@ std::vector<Row> metric_rows(Metrics const& metrics);
 // Each declared expectation with "held" or "broken".
 std::vector<Row> expectation_rows(Report const& report);
 
+// Where an example's message is: "on orders/0 at offset 812", or, for a record no log holds any more,
+// "on orders/0, in no log any more (it was appended at offset 812)".
+std::string example_location(Example const& example);
+
 // Escapes text for HTML and XML content and attribute values alike.
 std::string escape_markup(std::string const& text);
 

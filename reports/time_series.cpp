@@ -32,7 +32,7 @@ TimeSeries time_series_of(model::World const& world, sim::Time end) {
       series.attempts[s] += group.attempts_per_second[s];
     }
     series.groups.push_back(group.name);
-    std::vector<std::uint64_t> lag = world.lag_samples(g);
+    std::vector<std::uint64_t> lag = group.lag_samples;
     lag.resize(series.seconds, lag.empty() ? 0 : lag.back());
     series.lag.push_back(std::move(lag));
   }

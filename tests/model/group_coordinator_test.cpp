@@ -188,7 +188,8 @@ TEST_CASE("model: group_coordinator: lag is sampled every second as log end minu
   std::uint32_t const owned = partitions_of(*h.members[0]->last(MessageType::join_response)).front();
   REQUIRE(commit(h, 0, 1, owned, 100) == ErrorCode::none);
   h.run_until_ms(2500);
-  REQUIRE(h.coordinator->lag_samples().size() == 2);
-  CHECK(h.coordinator->lag_samples()[0] == 600);
-  CHECK(h.coordinator->lag_samples()[1] == 500);
+  auto const& samples = h.truth.groups[0].lag_samples;
+  REQUIRE(samples.size() == 2);
+  CHECK(samples[0] == 600);
+  CHECK(samples[1] == 500);
 }

@@ -50,6 +50,7 @@ TEST_CASE("properties: conservation: every acknowledged message is classified ex
     brokersim::faults::FaultInjector injector(scenario.faults, world, 1);
     injector.start(simulation, scenario.duration, scenario.heal_at_drain);
     simulation.run_until(scenario.duration + scenario.drain);
+    world.record_end_state();
     auto const report = brokersim::reports::check(scenario, 1, world, {simulation.events_dispatched(), simulation.now()});
     // Counted independently: acknowledged, non-poison messages of the topic the one group reads.
     auto const& truth = world.truth();
