@@ -35,7 +35,7 @@ struct BrokersConfig {
   std::vector<std::string> zones;  // One per broker (size == count) or empty: no zone.
   std::optional<Time> flush_interval;  // Unset: the log tail stays in the page cache until a crash drops it.
   Time replica_lag_time_max = 30000 * sim::kMicrosPerMilli;
-  Time controller_failover = 1000 * sim::kMicrosPerMilli;
+  Time controller_failover = 9000 * sim::kMicrosPerMilli;  // KRaft's broker.session.timeout.ms.
 };
 
 struct TopicConfig {

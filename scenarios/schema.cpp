@@ -261,7 +261,7 @@ json system_sections(json& properties) {
                                                   {"zones", json{{"type", "array"}, {"items", name("zone of broker i")}}},
                                                   {"flush_interval_ms", nullable(positive_duration("fsync interval (> 0)"))},
                                                   {"replica_lag_time_max_ms", positive_duration("[30000]")},
-                                                  {"controller_failover_ms", duration("[1000]")}},
+                                                  {"controller_failover_ms", duration("[9000]")}},
                                  {"count"});
   json const topic = object(keys::kTopic, {{"name", name("topic name")},
                                            {"partitions", integer(1, 100000, "[1]")},

@@ -20,7 +20,7 @@ Report run(std::string const& text, std::uint64_t seed = 1) {
 // dc-a holds broker-0 (every partition's preferred leader for orders/0) and the producer; dc-b the
 // other brokers and the consumers.
 std::string split_brain(std::string const& acks, std::string const& faults) {
-  return R"({"name": "split-brain", "duration_ms": 12000, "drain_ms": 40000,
+  return R"({"name": "split-brain", "duration_ms": 18000, "drain_ms": 40000,
     "network": {"zones": ["dc-a", "dc-b"]},
     "brokers": {"count": 3, "zones": ["dc-a", "dc-b", "dc-b"]},
     "topics": [{"name": "orders", "partitions": 3, "replication_factor": 3, "min_insync_replicas": 2}],
@@ -30,7 +30,7 @@ std::string split_brain(std::string const& acks, std::string const& faults) {
     "faults": [)" + faults + "]}";
 }
 
-std::string const kSplit = R"({"kind": "partition", "sides": [["dc-a"], ["dc-b"]], "at_ms": 4000, "duration_ms": 6000})";
+std::string const kSplit = R"({"kind": "partition", "sides": [["dc-a"], ["dc-b"]], "at_ms": 4000, "duration_ms": 12000})";  // Longer than broker.session.timeout.ms (9 s).
 
 }  // namespace
 

@@ -57,16 +57,18 @@ TEST_CASE("model: replication: without faults every replica ends with the leader
 }
 
 TEST_CASE("model: isr: a follower frozen past replica_lag_time_max leaves the ISR and rejoins when caught up", "[model]") {
-  Harness h(load(R"({"name": "frozen", "duration_ms": 10000,
-    "faults": [{"kind": "pause", "target": "broker-2", "at_ms": 1000, "duration_ms": 4000}], )" + kBase + "}"));
+  Harness h(load(R"({"name": "frozen", "duration_ms": 20000,
+    "faults": [{"kind": "pause", "target": "broker-2", "at_ms": 1000, "duration_ms": 12000}], )" + kBase + "}"));
   // broker-2 follows partitions 0 and 1 (replicas p, p+1, p+2 mod 3); it leads partition 2, whose
-  // leadership moves away once the pause outlasts controller_failover_ms.
+  // leadership moves away once the pause outlasts controller_failover_ms (9 s by default).
   h.run_to_ms(900);
   CHECK(h.in_isr(0, 2));
   h.run_to_ms(4500);
-  CHECK_FALSE(h.in_isr(0, 2));
+  CHECK_FALSE(h.in_isr(0, 2));  // replica_lag_time_max (2 s) is over: the leader shrank the ISR.
+  CHECK(h.world.controller().partition(2).leader == 2);  // Not fenced yet.
+  h.run_to_ms(10500);
   CHECK(h.world.controller().partition(2).leader != 2);
-  h.run_to_ms(9000);
+  h.run_to_ms(19000);
   CHECK(h.in_isr(0, 2));
   CHECK(h.in_isr(2, 2));
 }

@@ -262,7 +262,7 @@ TEST_CASE("scenarios: loader: the defaults of the format", "[scenarios]") {
   CHECK(s.world.brokers.zones.empty());
   CHECK_FALSE(s.world.brokers.flush_interval.has_value());
   CHECK(s.world.brokers.replica_lag_time_max == 30000 * sim::kMicrosPerMilli);
-  CHECK(s.world.brokers.controller_failover == 1000 * sim::kMicrosPerMilli);
+  CHECK(s.world.brokers.controller_failover == 9000 * sim::kMicrosPerMilli);
   // Topics.
   auto const& topic = s.world.topics.at(0);
   CHECK(topic.partitions == 1);
