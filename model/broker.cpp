@@ -226,6 +226,10 @@ void Broker::on_produce(sim::Simulation& simulation, Envelope const& request) {
     truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::appended, replica->log_end(), replica->leader_epoch);
     append(*replica, entry.message, replica->leader_epoch);
   }
+  if (request.idempotent) {
+    record_batch(*replica, BatchHeader{base, static_cast<std::uint32_t>(request.value), request.base_sequence,
+                                       static_cast<std::uint32_t>(request.entries.size()), request.producer_epoch});
+  }
   serve_parked_fetches(simulation, *replica);
   advance_high_watermark(simulation, *replica);
   if (request.acks == 0) return;
@@ -242,15 +246,14 @@ void Broker::on_produce(sim::Simulation& simulation, Envelope const& request) {
 bool Broker::check_sequence(sim::Simulation& simulation, Replica& replica, Envelope const& request) {
   BROKERSIM_ASSERT(!request.entries.empty());
   Replica::ProducerState& state = producer_state(replica, static_cast<std::uint32_t>(request.value));
-  MessageRecord const& first = truth_.messages[request.entries.front().message];
-  MessageRecord const& last = truth_.messages[request.entries.back().message];
+  auto const first_sequence = static_cast<std::int64_t>(request.base_sequence);
+  auto const last_sequence = first_sequence + static_cast<std::int64_t>(request.entries.size()) - 1;
   if (request.producer_epoch > state.epoch) state = Replica::ProducerState{request.producer_epoch, -1, -1};
   if (request.producer_epoch < state.epoch) {
     respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::out_of_order_sequence, -1);
     return false;
   }
-  auto const first_sequence = static_cast<std::int64_t>(first.partition_sequence);
-  if (static_cast<std::int64_t>(last.partition_sequence) <= state.last_sequence) {
+  if (last_sequence <= state.last_sequence) {
     std::int64_t const required = state.last_offset + 1;
     if (request.acks != 2 || replica.high_watermark >= required) {
       respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::none, -1);
@@ -272,15 +275,23 @@ void Broker::append(Replica& replica, std::uint32_t message, std::uint32_t epoch
     replica.epoch_starts.emplace_back(epoch, replica.log_end());
   }
   replica.log.push_back(message);
-  MessageRecord const& record = truth_.messages[message];
-  {
-    Replica::ProducerState& state = producer_state(replica, record.producer);
-    if (record.producer_epoch >= state.epoch) {
-      state.epoch = record.producer_epoch;
-      state.last_sequence = record.partition_sequence;
-      state.last_offset = replica.log_end() - 1;
-    }
+}
+
+void Broker::record_batch(Replica& replica, BatchHeader const& header) {
+  BROKERSIM_ASSERT(header.count > 0 && header.end_offset() <= replica.log_end());
+  auto& headers = replica.batch_headers;
+  BROKERSIM_ASSERT(headers.empty() || headers.back().end_offset() <= header.base_offset);
+  BatchHeader* last = headers.empty() ? nullptr : &headers.back();
+  bool const continues = last != nullptr && last->producer == header.producer && last->producer_epoch == header.producer_epoch &&
+                         last->end_offset() == header.base_offset && last->last_sequence() + 1 == header.base_sequence;
+  if (continues) {
+    last->count += header.count;
+  } else {
+    headers.push_back(header);
   }
+  Replica::ProducerState& state = producer_state(replica, header.producer);
+  if (header.producer_epoch < state.epoch) return;
+  state = Replica::ProducerState{header.producer_epoch, static_cast<std::int64_t>(header.last_sequence()), header.end_offset() - 1};
 }
 
 void Broker::respond_produce(sim::Simulation& simulation, NodeId to, std::uint64_t correlation, std::uint32_t partition,
@@ -307,6 +318,16 @@ void Broker::on_fetch(sim::Simulation& simulation, Envelope const& request) {
   if (follower) {
     on_follower_fetch(simulation, *replica, request);
     return;
+  }
+  // KIP-320: a consumer whose last consumed record's epoch ends here before its position has consumed
+  // records this log no longer holds (they were truncated): it must go back to where that epoch ends.
+  if (request.last_epoch >= 0 && request.offset > 0) {
+    auto const epoch = static_cast<std::uint32_t>(request.last_epoch);
+    std::int64_t const epoch_end = end_offset_for_epoch(*replica, epoch);
+    if (epoch_end < request.offset) {
+      respond_diverging(simulation, *replica, request, epoch, epoch_end);
+      return;
+    }
   }
   if (request.offset > replica->log_end() || request.offset < 0) {
     respond_fetch_error(simulation, request, ErrorCode::offset_out_of_range, request.offset);
@@ -362,6 +383,21 @@ void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, 
       if (next_run != replica.epoch_starts.end() && next_run->second == o) epoch = (next_run++)->first;
       response.entries.push_back(LogEntry{replica.log[static_cast<std::size_t>(o)], epoch});
     }
+    if (follower && end > offset) {
+      // The headers overlapping [offset, end), clipped to it.
+      auto const& headers = replica.batch_headers;
+      auto header = std::upper_bound(headers.begin(), headers.end(), offset,
+                                     [](std::int64_t o, BatchHeader const& h) { return o < h.end_offset(); });
+      for (; header != headers.end() && header->base_offset < end; ++header) {
+        BatchHeader clipped = *header;
+        std::int64_t const first = std::max(offset, header->base_offset);
+        std::int64_t const last = std::min(end, header->end_offset());
+        clipped.base_sequence += static_cast<std::uint32_t>(first - header->base_offset);
+        clipped.base_offset = first;
+        clipped.count = static_cast<std::uint32_t>(last - first);
+        response.batches.push_back(clipped);
+      }
+    }
   }
   net.send(simulation, id);
 }
@@ -375,6 +411,22 @@ void Broker::respond_fetch_error(sim::Simulation& simulation, Envelope const& re
   response.partition = request.partition;
   response.error = error;
   response.offset = offset;
+  net.send(simulation, id);
+}
+
+void Broker::respond_diverging(sim::Simulation& simulation, Replica const& replica, Envelope const& request, std::uint32_t epoch,
+                               std::int64_t epoch_end) {
+  Network& net = network();
+  EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), request.from);
+  Envelope& response = net.envelope(id);
+  response.correlation = request.correlation;
+  response.partition = request.partition;
+  response.error = ErrorCode::diverging_epoch;
+  response.offset = epoch_end;
+  // The largest epoch at or below the consumer's that this log has (OffsetsForLeaderEpoch's answer).
+  auto const& starts = replica.epoch_starts;
+  auto const later = std::upper_bound(starts.begin(), starts.end(), epoch, [](std::uint32_t e, auto const& start) { return e < start.first; });
+  response.last_epoch = later == starts.begin() ? -1 : static_cast<std::int32_t>(std::prev(later)->first);
   net.send(simulation, id);
 }
 
@@ -534,6 +586,7 @@ void Broker::on_fetch_response(sim::Simulation& simulation, Envelope const& resp
       truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::replicated, replica->log_end(), entry.epoch);
       append(*replica, entry.message, entry.epoch);
     }
+    for (BatchHeader const& header : response.batches) record_batch(*replica, header);
   }
   replica->high_watermark = std::max(replica->high_watermark, std::min(response.high_watermark, replica->log_end()));
   send_follower_fetch(simulation, *replica);
@@ -569,12 +622,14 @@ void Broker::truncate(sim::Simulation& simulation, Replica& replica, std::int64_
 // from its snapshots and segments.
 void Broker::rebuild_producer_state(Replica& replica) {
   std::fill(replica.producers.begin(), replica.producers.end(), Replica::ProducerState{});
-  for (std::size_t offset = 0; offset < replica.log.size(); ++offset) {
-    MessageRecord const& record = truth_.messages[replica.log[offset]];
-    Replica::ProducerState& state = producer_state(replica, record.producer);
-    if (record.producer_epoch < state.epoch) continue;
-    state = Replica::ProducerState{record.producer_epoch, record.partition_sequence, static_cast<std::int64_t>(offset)};
+  auto& headers = replica.batch_headers;
+  while (!headers.empty() && headers.back().base_offset >= replica.log_end()) headers.pop_back();
+  if (!headers.empty() && headers.back().end_offset() > replica.log_end()) {
+    headers.back().count = static_cast<std::uint32_t>(replica.log_end() - headers.back().base_offset);
   }
+  std::vector<BatchHeader> const kept = std::move(headers);
+  headers.clear();
+  for (BatchHeader const& header : kept) record_batch(replica, header);
 }
 
 void Broker::flush(sim::Simulation&) {

@@ -74,6 +74,7 @@ struct Replica {
   std::vector<ParkedProduce> parked_produces;  // Leader only.
   std::uint64_t fetch_correlation = 0;       // Follower only: the fetch in flight, 0 when none.
   std::vector<ProducerState> producers;      // Per producer instance.
+  std::vector<BatchHeader> batch_headers;    // Of idempotent records, in offset order.
 
   std::int64_t log_end() const { return static_cast<std::int64_t>(log.size()); }
   std::uint32_t last_epoch() const { return epoch_starts.empty() ? 0 : epoch_starts.back().first; }
@@ -153,6 +154,10 @@ class Broker : public Node {
 
   void truncate(sim::Simulation& simulation, Replica& replica, std::int64_t offset);
   void rebuild_producer_state(Replica& replica);
+  void respond_diverging(sim::Simulation& simulation, Replica const& replica, Envelope const& request, std::uint32_t epoch,
+                         std::int64_t epoch_end);
+  // Keeps the header of idempotent records just appended, and the producer state it implies.
+  static void record_batch(Replica& replica, BatchHeader const& header);
   static Replica::ProducerState& producer_state(Replica& replica, std::uint32_t producer);
   std::int64_t end_offset_for_epoch(Replica const& replica, std::uint32_t epoch) const;
   void flush(sim::Simulation& simulation);

@@ -59,9 +59,14 @@ std::vector<std::uint32_t> ConsumerInstance::assignment() const {
   return result;
 }
 
+std::uint32_t ConsumerInstance::subject(std::uint32_t message) const {
+  std::uint32_t const origin = truth_.messages[message].origin;
+  return origin == kNoCause ? message : origin;
+}
+
 std::vector<std::uint32_t> ConsumerInstance::records_in_hand() const {
   std::vector<std::uint32_t> messages;
-  for (std::size_t i = batch_next_; i < batch_.size(); ++i) messages.push_back(batch_[i].message);
+  for (std::size_t i = batch_next_; i < batch_.size(); ++i) messages.push_back(subject(batch_[i].message));
   return messages;
 }
 
@@ -92,8 +97,8 @@ void ConsumerInstance::on_crash(sim::Simulation& simulation) {
 
 void ConsumerInstance::on_restart(sim::Simulation& simulation) { begin_life(simulation); }
 
-void ConsumerInstance::send_group_request(sim::Simulation& simulation, MessageType type, int broker,
-                                          std::uint64_t correlation, std::uint32_t partition, std::int64_t offset) {
+void ConsumerInstance::send_group_request(sim::Simulation& simulation, MessageType type, int broker, std::uint64_t correlation,
+                                          std::uint32_t partition, std::int64_t offset, std::int32_t last_epoch) {
   Network& net = network();
   EnvelopeId const envelope_id = net.acquire(type, id(), cluster_.broker_node(broker));
   Envelope& request = net.envelope(envelope_id);
@@ -102,6 +107,7 @@ void ConsumerInstance::send_group_request(sim::Simulation& simulation, MessageTy
   request.correlation = correlation;
   request.partition = partition;
   request.offset = offset;
+  request.last_epoch = last_epoch;
   net.send(simulation, envelope_id);
 }
 
@@ -288,6 +294,7 @@ void ConsumerInstance::on_join_response(sim::Simulation& simulation, Envelope co
     PartitionState& partition = partitions_[entry.message - first_partition_];
     partition.assigned = true;
     partition.position = coordinator_.committed(entry.message);
+    partition.position_epoch = coordinator_.committed_epoch(entry.message);
     partition.committed = partition.position;
   }
   for (std::size_t p = 0; p < partitions_.size(); ++p) maybe_fetch(simulation, p);
@@ -380,7 +387,10 @@ void ConsumerInstance::abandon_batch(Time now) {
   for (std::size_t i = batch_next_; i < batch_.size(); ++i) {
     if (batch_[i].retry) continue;
     PartitionState& partition = partitions_[batch_[i].partition];
-    partition.position = std::min(partition.position, batch_[i].offset);
+    if (batch_[i].offset < partition.position) {
+      partition.position = batch_[i].offset;
+      partition.position_epoch = -1;  // A seek carries no epoch: the next fetch is not validated.
+    }
     partition.buffer.clear();
     partition.buffer_read = 0;
     std::erase(ready_, batch_[i].partition);
@@ -430,6 +440,7 @@ void ConsumerInstance::maybe_fetch(sim::Simulation& simulation, std::size_t p) {
   request.partition = global(p);
   request.correlation = partition.fetch_correlation;
   request.offset = partition.position;
+  request.last_epoch = partition.position_epoch;
   request.value = kFetchRecordsMax;
   net.send(simulation, envelope_id);
   schedule_self(simulation, kFetchRequestTimeout, kFetchTimeout, p, partition.fetch_correlation);
@@ -452,9 +463,19 @@ void ConsumerInstance::on_fetch_response(sim::Simulation& simulation, Envelope c
       ready_.push_back(static_cast<std::uint32_t>(p));
       if (loop_ == Loop::idle) poll(simulation);
       return;
+    case ErrorCode::diverging_epoch:
+      // KIP-320: the log was truncated below the position (an unclean election, or records the new leader
+      // never had): the consumer resets to where its last epoch ends on the leader, so that the records
+      // appended there since are consumed, not skipped.
+      partition.position = std::min(partition.position, response.offset);
+      partition.position_epoch = response.last_epoch;
+      ++group_truth().truncations_detected;
+      maybe_fetch(simulation, p);
+      return;
     case ErrorCode::offset_out_of_range:
       // auto.offset.reset=earliest: start over from the beginning of the log (reprocessing, as Kafka).
       partition.position = 0;
+      partition.position_epoch = -1;
       maybe_fetch(simulation, p);
       return;
     default:
@@ -505,7 +526,7 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
       if (!partitions_[p].assigned) continue;
       GroupCoordinator::PendingRetry retry;
       while (batch_.size() < records_max && coordinator_.take_due_retry(global(p), simulation.now(), retry)) {
-        batch_.push_back(BatchRecord{static_cast<std::uint32_t>(p), retry.message, retry.offset, true, retry.failed_attempts,
+        batch_.push_back(BatchRecord{static_cast<std::uint32_t>(p), retry.message, retry.offset, 0, true, retry.failed_attempts,
                                      retry.previous_backoff});
         truth_.tracer.record(simulation.now(), retry.message, id(), TraceKind::delivered, retry.offset);
       }
@@ -518,7 +539,8 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
     while (partition.buffer_read < partition.buffer.size() && batch_.size() < records_max) {
       LogEntry const entry = partition.buffer[partition.buffer_read++];
       std::int64_t const offset = partition.position++;
-      batch_.push_back(BatchRecord{p, entry.message, offset});
+      partition.position_epoch = static_cast<std::int32_t>(entry.epoch);
+      batch_.push_back(BatchRecord{p, entry.message, offset, entry.epoch});
       truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::delivered, offset);
       if (coordinator_.note_handed(global(p), offset)) ++group_truth().redeliveries;
     }
@@ -539,12 +561,12 @@ void ConsumerInstance::process_batch(sim::Simulation& simulation) {
       ++batch_next_;
       continue;
     }
-    if (deduplicated(record.message)) {
-      truth_.tracer.record(simulation.now(), record.message, id(), TraceKind::deduplicated);
+    if (deduplicated(subject(record.message))) {
+      truth_.tracer.record(simulation.now(), subject(record.message), id(), TraceKind::deduplicated);
       ++batch_next_;  // The idempotent consumer has seen it: skipped without processing.
       continue;
     }
-    group_truth().record_attempt(record.message, simulation.now());
+    group_truth().record_attempt(subject(record.message), simulation.now());
     Time const duration = processing_time(record);
     if (duration > 0 || service_ != kNoNode) {
       schedule_self(simulation, duration, kRecordDone, batch_serial_);
@@ -656,7 +678,7 @@ Time ConsumerInstance::backoff_delay() {
 // After the last attempt: the dead-letter topic (Spring's DeadLetterPublishingRecoverer), or a skip.
 void ConsumerInstance::give_up(sim::Simulation& simulation, BatchRecord const& record) {
   if (config_.on_failure.then != AfterFailure::dead_letter) return;  // skip: committed past, no effect.
-  group_truth().set(record.message, GroupTruth::kDeadLettered);
+  group_truth().set(subject(record.message), GroupTruth::kDeadLettered);
   if (dead_letter_ != nullptr) {
     Time const timestamp = truth_.tracks_timestamps ? truth_.timestamps[record.message] : 0;
     dead_letter_->emit(simulation, truth_.messages[record.message].key, record.message, timestamp);
@@ -714,10 +736,11 @@ bool ConsumerInstance::ignores_schema(BatchRecord const& record) const {
 // The effect, with the dedup store: durable dedup is written in the same transaction as the effect, so
 // a message already in it has no second effect.
 void ConsumerInstance::apply_effect(sim::Simulation& simulation, BatchRecord const& record) {
-  if (config_.dedup == Dedup::durable && !coordinator_.durable_dedup().insert(record.message)) return;
-  if (config_.dedup == Dedup::memory) memory_dedup_.insert(record.message);
-  truth_.record_effect(group_, record.message, simulation.now());
-  truth_.tracer.record(simulation.now(), record.message, id(), TraceKind::effect, group_truth().effects_of(record.message));
+  std::uint32_t const message = subject(record.message);
+  if (config_.dedup == Dedup::durable && !coordinator_.durable_dedup().insert(message)) return;
+  if (config_.dedup == Dedup::memory) memory_dedup_.insert(message);
+  truth_.record_effect(group_, message, simulation.now());
+  truth_.tracer.record(simulation.now(), message, id(), TraceKind::effect, group_truth().effects_of(message));
 }
 
 // Traces a commit of `committed` on local partition `p`, as sent, for the watched records of the batch.
@@ -750,6 +773,7 @@ bool ConsumerInstance::start_commit(sim::Simulation& simulation, bool sync, Afte
   for (PartitionState& partition : partitions_) {
     partition.commit_pending = partition.assigned && partition.position != partition.committed;
     partition.commit_offset = partition.position;
+    partition.commit_epoch = partition.position_epoch;
     if (partition.commit_pending) ++pending;
   }
   if (pending == 0) return false;
@@ -776,7 +800,7 @@ void ConsumerInstance::send_pending_commits(sim::Simulation& simulation) {
     PartitionState const& partition = partitions_[p];
     if (!partition.commit_pending) continue;
     send_group_request(simulation, MessageType::commit_offsets, commit_.broker, commit_.id, global(p),
-                       partition.commit_offset);
+                       partition.commit_offset, partition.commit_epoch);
   }
 }
 

@@ -113,12 +113,14 @@ class ConsumerInstance : public Node {
   struct PartitionState {
     bool assigned = false;
     std::int64_t position = 0;           // The next offset to hand to the application.
+    std::int32_t position_epoch = -1;    // KIP-320: the leader epoch of the record before it, -1 unknown.
     std::uint64_t fetch_correlation = 0;  // The fetch in flight, 0 when none.
     int fetch_broker = kNoLeader;         // Where it went.
     std::vector<LogEntry> buffer;         // Fetched records from `position - buffer_read` on.
     std::size_t buffer_read = 0;          // Already handed out.
     std::int64_t committed = 0;           // The last offset this member knows to be committed.
     std::int64_t commit_offset = 0;      // The offset the commit round in flight sends.
+    std::int32_t commit_epoch = -1;
     bool commit_pending = false;
   };
   // One record of the batch a poll returned.
@@ -126,6 +128,7 @@ class ConsumerInstance : public Node {
     std::uint32_t partition = 0;  // Local.
     std::uint32_t message = 0;
     std::int64_t offset = 0;
+    std::uint32_t epoch = 0;  // The leader epoch it was appended in.
     bool retry = false;  // Taken from the retry topics (non-blocking retries), not from the partition.
     std::uint16_t failed_attempts = 0;  // Of a retry: the attempts that failed before.
     Time previous_backoff = 0;
@@ -144,7 +147,7 @@ class ConsumerInstance : public Node {
   std::uint32_t global(std::size_t local) const { return first_partition_ + static_cast<std::uint32_t>(local); }
   GroupTruth& group_truth() { return truth_.groups[group_]; }
   void send_group_request(sim::Simulation& simulation, MessageType type, int broker, std::uint64_t correlation,
-                          std::uint32_t partition, std::int64_t offset);
+                          std::uint32_t partition, std::int64_t offset, std::int32_t last_epoch = -1);
 
   // Membership.
   void begin_life(sim::Simulation& simulation);
@@ -179,6 +182,9 @@ class ConsumerInstance : public Node {
   void complete_record(sim::Simulation& simulation);
   void finish_batch(sim::Simulation& simulation);
 
+  // The message a record stands for: itself, or for a republished copy the message it copies (what the
+  // effect, the dedup key and the dead-lettering apply to).
+  std::uint32_t subject(std::uint32_t message) const;
   // Processing one record; the extension points of failure handling.
   bool deduplicated(std::uint32_t message) const;
   Time processing_time(BatchRecord const& record);

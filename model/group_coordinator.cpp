@@ -57,6 +57,7 @@ GroupCoordinator::GroupCoordinator(ConsumerGroupConfig const& config, std::uint3
   auto const count = static_cast<std::size_t>(partitions);
   owners_.assign(count, kNoMember);
   committed_.assign(count, 0);
+  committed_epoch_.assign(count, -1);
   handed_end_.assign(count, 0);
   log_end_seen_.assign(count, 0);
   retries_.resize(count);
@@ -215,6 +216,7 @@ void GroupCoordinator::on_commit(sim::Simulation& simulation, Envelope const& re
     // commit lowers it.
     observe_lag();
     committed_[p] = request.offset;
+    committed_epoch_[p] = request.last_epoch;
     // As in Kafka, a commit also counts as a sign of life.
     member->expires_at = simulation.now() + config_.session_timeout;
     arm_session(simulation, *member);

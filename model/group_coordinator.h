@@ -77,6 +77,8 @@ class GroupCoordinator : public sim::Actor {
   // The group's committed offset of global partition `partition` (0 when none was committed: with
   // auto.offset.reset=earliest the two are the same).
   std::int64_t committed(std::uint32_t partition) const { return committed_[local(partition)]; }
+  // The leader epoch committed with it (KIP-320), -1 when unknown.
+  std::int32_t committed_epoch(std::uint32_t partition) const { return committed_epoch_[local(partition)]; }
 
   // Ground truth kept on the group's side, where it survives member crashes.
   // A record at `offset` of `partition` is handed to the application; true when an earlier poll (of any
@@ -184,6 +186,7 @@ class GroupCoordinator : public sim::Actor {
   std::uint32_t generation_ = 0;
   bool formed_once_ = false;
   std::vector<std::int64_t> committed_;
+  std::vector<std::int32_t> committed_epoch_;
 
   // Ground truth and measurements.
   std::vector<std::int64_t> handed_end_;   // Per local partition: highest offset handed out + 1.

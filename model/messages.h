@@ -14,16 +14,32 @@ struct LogEntry {
   std::uint32_t epoch = 0;
 };
 
+// The producer fields of Kafka's RecordBatch header, for the records of an idempotent producer: which
+// producer wrote them, in which epoch, from which sequence. The log keeps them beside the records (one per
+// batch, merged when batches continue each other) so that a broker can rebuild its producer state.
+struct BatchHeader {
+  std::int64_t base_offset = 0;
+  std::uint32_t producer = 0;       // The producer id: the producer instance.
+  std::uint32_t base_sequence = 0;
+  std::uint32_t count = 0;          // Records, from base_offset on.
+  std::uint16_t producer_epoch = 0;
+
+  std::int64_t end_offset() const { return base_offset + count; }
+  std::uint32_t last_sequence() const { return base_sequence + count - 1; }
+};
+
 // The reduced Kafka protocol, one request per partition (real clients batch partitions per broker):
-//   produce_request   producer -> leader broker. partition, correlation, value = producer instance, acks,
-//                     idempotent, producer_epoch, entries = the batch (message ids; each message's
-//                     MessageRecord::partition_sequence is its sequence number when idempotent).
+//   produce_request   producer -> leader broker. partition, correlation, value = producer instance (its
+//                     producer id), acks, idempotent, producer_epoch and base_sequence (the sequence of
+//                     the first record), entries = the batch (message ids).
 //   produce_response  broker -> producer. correlation, error, offset = base offset (-1 for a duplicate).
 //   fetch_request     follower broker or consumer -> leader. partition, correlation, offset = fetch
-//                     offset, epoch = the follower's last fetched epoch (followers), value = max records.
+//                     offset, epoch = the follower's last fetched epoch (followers), last_epoch = the
+//                     epoch of the consumer's last consumed record (consumers, KIP-320), value = max records.
 //   fetch_response    leader -> fetcher. correlation, partition, error, offset = the fetch offset (or, with
 //                     error diverging_epoch, the offset the follower must truncate to), high_watermark,
-//                     entries = records from the fetch offset (consumers: only below the high watermark).
+//                     entries = records from the fetch offset (consumers: only below the high watermark);
+//                     to followers also batches = the batch headers of those records.
 //   join_group        consumer -> group coordinator's broker. value = member id (model::member_id: the
 //                     instance number, and its process incarnation in the high 32 bits), epoch = the
 //                     member's last generation, correlation.
@@ -35,7 +51,8 @@ struct LogEntry {
 //   leave_group       member -> coordinator. value = member id: a consumer closing cleanly leaves at once
 //                     rather than by session timeout (no response is modelled: the sender has stopped).
 //   commit_offsets    member -> coordinator. value = member id, epoch = generation, correlation,
-//                     partition, offset (one partition per request).
+//                     partition, offset, last_epoch = the leader epoch of the record before offset
+//                     (one partition per request).
 //   commit_response   correlation, partition, offset echoed; error = illegal_generation / unknown_member
 //                     when the commit was refused. Any group request reaching a broker that is not the
 //                     group's coordinator is answered coordinator_not_available (Kafka's NOT_COORDINATOR).
@@ -91,19 +108,29 @@ struct Envelope {
   std::int64_t high_watermark = 0;
   std::uint64_t value = 0;           // Message-specific: member id, producer instance, ...
   std::uint16_t producer_epoch = 0;  // Produce: bumped when an idempotent producer resets its sequences.
+  std::uint32_t base_sequence = 0;   // Produce, idempotent: the sequence of entries.front().
+  // KIP-320: the leader epoch of the record just before `offset`, -1 when unknown (consumer fetches and
+  // commits; a fetch answered diverging_epoch carries the epoch whose end is `offset`).
+  std::int32_t last_epoch = -1;
   std::uint8_t acks = 0;             // Produce: 0, 1, or 2 for "all".
   bool idempotent = false;           // Produce.
   std::vector<LogEntry> entries;     // Produce request: the batch; fetch response: the records.
+  std::vector<BatchHeader> batches;  // Fetch response to a follower: the headers of entries' records.
+  bool counted = false;              // Network bookkeeping: a produce request on its way (see Network).
 
   void clear() {
     error = ErrorCode::none;
     partition = epoch = 0;
     correlation = value = 0;
     producer_epoch = 0;
+    base_sequence = 0;
+    last_epoch = -1;
     acks = 0;
     idempotent = false;
     offset = high_watermark = 0;
     entries.clear();
+    batches.clear();
+    counted = false;
   }
 };
 

@@ -168,10 +168,19 @@ EnvelopeId Network::acquire(MessageType type, NodeId from, NodeId to) {
 
 void Network::release(EnvelopeId id) {
   BROKERSIM_ASSERT(id < pool_.size());
+  if (pool_[id].counted) {
+    BROKERSIM_ASSERT(produce_requests_in_flight_ > 0);
+    pool_[id].counted = false;
+    --produce_requests_in_flight_;
+  }
   free_.push_back(id);
 }
 
 void Network::deliver(sim::Simulation& simulation, EnvelopeId id, Time arrival) {
+  if (pool_[id].type == MessageType::produce_request && !pool_[id].counted) {
+    pool_[id].counted = true;
+    ++produce_requests_in_flight_;
+  }
   Node& receiver = *nodes_[pool_[id].to];
   simulation.schedule_at(arrival, receiver.actor(), receiver.encode(kDeliverType), id, 0);
 }

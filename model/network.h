@@ -45,6 +45,9 @@ class Network {
 
   // A cleared envelope from the pool; send() or release() gives it back.
   EnvelopeId acquire(MessageType type, NodeId from, NodeId to);
+  // Produce requests on their way to a broker (or back as a reset): an acks=0 producer is idle once it has
+  // sent, but its records are not in any log until these arrive.
+  std::uint64_t produce_requests_in_flight() const { return produce_requests_in_flight_; }
   Envelope& envelope(EnvelopeId id) { return pool_[id]; }
   void release(EnvelopeId id);
 
@@ -111,6 +114,7 @@ class Network {
   std::vector<std::uint16_t> route_hops_;
   std::vector<std::int32_t> link_fault_;        // Per connection: a hop a link fault adds, or -1.
   std::uint64_t duplicated_ = 0;
+  std::uint64_t produce_requests_in_flight_ = 0;
   std::deque<Envelope> pool_;  // A deque: references stay valid while handlers acquire more.
   std::vector<EnvelopeId> free_;
   std::uint64_t sent_ = 0;

@@ -146,13 +146,21 @@ void ProducerInstance::emit(sim::Simulation& simulation, std::uint32_t key, std:
   enqueue(simulation, record, slot, cause, cause_timestamp);
 }
 
+// The operator's tool republishes a dead letter as a new send of its own: same key, partition, schema and
+// content (a poison message stays poison), with the original's id as a header so that the consumer applies
+// it as the original's effect.
 void ProducerInstance::replay(sim::Simulation& simulation, std::uint32_t message) {
-  auto const slot = static_cast<std::uint32_t>(truth_.messages[message].partition) - target_.first_partition;
+  MessageRecord const original = truth_.messages[message];
+  auto const slot = static_cast<std::uint32_t>(original.partition) - target_.first_partition;
   BROKERSIM_ASSERT(slot < queues_.size());
-  PartitionQueue& queue = queues_[slot];
-  if (queue.accumulating.empty()) queue.accumulating_since = simulation.now();
-  queue.accumulating.push_back(message);
-  drain(simulation, slot);
+  MessageRecord copy;
+  copy.key = original.key;
+  copy.poison = original.poison;
+  copy.schema = original.schema;
+  copy.origin = original.origin == kNoCause ? message : original.origin;
+  Time const timestamp = truth_.tracks_timestamps ? truth_.timestamps[message] : 0;
+  enqueue(simulation, copy, slot, kNoCause, timestamp);
+  if (truth_.tracks_timestamps) truth_.timestamps.back() = timestamp;  // The copy keeps the record's timestamp.
 }
 
 void ProducerInstance::enqueue(sim::Simulation& simulation, MessageRecord record, std::uint32_t slot, std::uint32_t cause,
@@ -186,8 +194,13 @@ void ProducerInstance::drain(sim::Simulation& simulation, std::uint32_t slot) {
   while (!queue.ready.empty() && expired(batches_[queue.ready.front()], now)) {
     fail_batch(queue.ready.front());
     queue.ready.pop_front();
+    if (config_.idempotent) queue.unresolved = true;  // It was sent at least once: its fate is unknown.
   }
   int const leader = controller_.partition(target_.first_partition + slot).leader;
+  if (config_.idempotent && queue.unresolved && queue.in_flight.empty()) {
+    bump_epoch(queue);  // Every batch sent before is resolved now: start a new epoch from sequence 0.
+    queue.unresolved = false;
+  }
   while (static_cast<int>(queue.in_flight.size()) < config_.max_in_flight) {
     std::uint32_t batch_id = 0;
     if (!queue.ready.empty()) {
@@ -197,6 +210,7 @@ void ProducerInstance::drain(sim::Simulation& simulation, std::uint32_t slot) {
         return;
       }
       if (leader == kNoLeader) break;
+      if (config_.idempotent && must_wait(queue, &front)) return;  // A response or a timeout drains again.
       batch_id = queue.ready.front();
       queue.ready.pop_front();
     } else if (!queue.accumulating.empty()) {
@@ -205,6 +219,7 @@ void ProducerInstance::drain(sim::Simulation& simulation, std::uint32_t slot) {
         return;
       }
       if (leader == kNoLeader) break;
+      if (config_.idempotent && must_wait(queue, nullptr)) return;
       batch_id = new_batch(slot, queue.accumulating_since);
     } else {
       return;
@@ -215,6 +230,20 @@ void ProducerInstance::drain(sim::Simulation& simulation, std::uint32_t slot) {
   if (leader == kNoLeader && (!queue.ready.empty() || !queue.accumulating.empty())) {
     schedule_drain(simulation, slot, config_.retry_backoff);
   }
+}
+
+bool ProducerInstance::must_wait(PartitionQueue& queue, Batch const* next) const {
+  if (queue.unresolved) return true;
+  for (std::uint32_t id : queue.in_flight) {
+    Batch const& in_flight = batches_[id];
+    // A new batch (sequence 0 of a new epoch) must not overtake batches still in flight from an older one.
+    if (in_flight.sequenced_epoch != queue.epoch) return true;
+    // A retried batch goes out only as the first unresolved sequence of the partition: then a later batch
+    // cannot land before it (Kafka lets only the first in-flight batch be retried).
+    bool const retried = next != nullptr && next->sequenced_epoch == queue.epoch;
+    if (retried && in_flight.base_sequence < next->base_sequence) return true;
+  }
+  return false;
 }
 
 void ProducerInstance::schedule_drain(sim::Simulation& simulation, std::uint32_t slot, Time delay) {
@@ -257,10 +286,8 @@ void ProducerInstance::send_batch(sim::Simulation& simulation, std::uint32_t bat
   PartitionQueue& queue = queues_[batch.slot];
   if (config_.idempotent && batch.sequenced_epoch != queue.epoch) {
     // Sequences are given at the first send, or again after an epoch bump, in send order.
-    for (std::uint32_t message : batch.messages) {
-      truth_.messages[message].partition_sequence = queue.next_sequence++;
-      truth_.messages[message].producer_epoch = queue.epoch;
-    }
+    batch.base_sequence = queue.next_sequence;
+    queue.next_sequence += static_cast<std::uint32_t>(batch.messages.size());
     batch.sequenced_epoch = queue.epoch;
   }
   ++batch.attempts;
@@ -273,6 +300,7 @@ void ProducerInstance::send_batch(sim::Simulation& simulation, std::uint32_t bat
   request.acks = config_.acks == Acks::all ? 2 : config_.acks == Acks::leader ? 1 : 0;
   request.idempotent = config_.idempotent;
   request.producer_epoch = queue.epoch;
+  request.base_sequence = batch.base_sequence;
   for (std::uint32_t message : batch.messages) {
     request.entries.push_back(LogEntry{message, 0});
     truth_.tracer.record(simulation.now(), message, request.to, TraceKind::send_attempt, batch.attempts);
@@ -342,8 +370,8 @@ void ProducerInstance::retry_or_fail(sim::Simulation& simulation, std::uint32_t 
   if (batch.attempts > config_.retries || expired(batch, now) || now + config_.retry_backoff - batch.created >= config_.delivery_timeout) {
     fail_batch(batch_id);
     // KIP-360: after an idempotent batch fails for good, the producer bumps its epoch so that the
-    // sequence gap it leaves does not block the partition.
-    if (config_.idempotent) bump_epoch(queue);
+    // sequence gap it leaves does not block the partition, once the batches in flight are resolved.
+    if (config_.idempotent) queue.unresolved = true;
     drain(simulation, slot);
     return;
   }
@@ -355,8 +383,8 @@ void ProducerInstance::retry_or_fail(sim::Simulation& simulation, std::uint32_t 
   if (config_.idempotent) {
     // Kept in sequence order, so retries go out in the order of their first sends.
     auto const position = std::find_if(queue.ready.begin(), queue.ready.end(), [&](std::uint32_t other) {
-      return truth_.messages[batches_[other].messages.front()].partition_sequence >
-             truth_.messages[batch.messages.front()].partition_sequence;
+      Batch const& waiting = batches_[other];
+      return waiting.sequenced_epoch == batch.sequenced_epoch && waiting.base_sequence > batch.base_sequence;
     });
     queue.ready.insert(position, batch_id);
   } else {
@@ -383,6 +411,7 @@ void ProducerInstance::on_crash(sim::Simulation&) {
     queue.ready.clear();
     queue.in_flight.clear();
     queue.drain_scheduled = false;
+    queue.unresolved = false;
     bump_epoch(queue);  // The restarted process is a new producer: its sequences start again at 0.
   }
 }

@@ -57,7 +57,8 @@ class ProducerInstance : public Node {
   void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp);
 
   // Poison fault: from now on, the next `count` sends are malformed, or every `every`-th one.
-  // dlq_replay: sends an existing message again (the same send, republished from the dead-letter topic).
+  // dlq_replay: republishes dead letter `message` as a new send of this producer (the operator's tool),
+  // carrying the original's id (MessageRecord::origin).
   void replay(sim::Simulation& simulation, std::uint32_t message);
 
   // schema_change fault: from now on its messages are written with schema `version`.
@@ -96,6 +97,7 @@ class ProducerInstance : public Node {
     std::uint64_t correlation = 0;   // The request in flight, 0 when none.
     NodeId sent_to = kNoNode;        // The broker the request in flight went to.
     std::uint16_t sequenced_epoch = UINT16_MAX;  // The producer epoch its sequences belong to.
+    std::uint32_t base_sequence = 0;             // Idempotence: the sequence of its first record.
   };
 
   struct PartitionQueue {
@@ -106,6 +108,10 @@ class ProducerInstance : public Node {
     std::uint32_t next_sequence = 0;
     std::uint16_t epoch = 0;
     bool drain_scheduled = false;
+    // Idempotence: a batch that was sent failed for good, so whether its records were appended is unknown
+    // (Kafka's unresolved sequence). Nothing more is sent until the batches in flight are resolved; then
+    // the epoch is bumped (KIP-360) and the waiting batches are sequenced again.
+    bool unresolved = false;
   };
 
   Time next_gap();
@@ -114,6 +120,9 @@ class ProducerInstance : public Node {
   std::uint32_t slot_of_key(std::uint32_t key);
   void drain(sim::Simulation& simulation, std::uint32_t slot);
   void send_batch(sim::Simulation& simulation, std::uint32_t batch_id, int leader);
+  // Idempotence (Kafka's RecordAccumulator.shouldStopDrainBatchesForPartition): whether the partition must
+  // wait before sending `next` (the front of its ready queue, or a new batch when null).
+  bool must_wait(PartitionQueue& queue, Batch const* next) const;
   static void bump_epoch(PartitionQueue& queue);
   void schedule_drain(sim::Simulation& simulation, std::uint32_t slot, Time delay);
   std::uint32_t new_batch(std::uint32_t slot, Time now);

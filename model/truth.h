@@ -26,10 +26,11 @@ struct MessageRecord {
   Time acked_at = kNever;               // When the producer saw it succeed (acks=0: when it was sent).
   std::uint32_t producer = 0;           // Index into GroundTruth::producer_instances.
   std::uint32_t sequence = 0;           // The instance's n-th send, from 0: names it ("order-service-1#4711").
-  std::uint32_t partition_sequence = 0; // Idempotence: the sequence number of its latest (re)assignment.
   std::uint32_t key = kNoKey;           // Key number (the key is "k<key>").
   std::int32_t partition = -1;          // Global partition index.
-  std::uint16_t producer_epoch = 0;     // Idempotence: the producer epoch that sequence belongs to.
+  // A republished copy (dlq_replay) carries the id of the message it copies, as a replay tool's header
+  // does; consumers apply its effect as that message's. kNoCause for an original send.
+  std::uint32_t origin = kNoCause;
   std::uint8_t send_failed : 1 = 0;     // The producer gave up on it (delivery timeout, retries exhausted).
   std::uint8_t poison : 1 = 0;          // A malformed message: every handler fails on it.
   std::uint8_t schema = 1;              // The schema version it was written with (schema_change faults).
@@ -57,6 +58,7 @@ struct GroupTruth {
   std::vector<std::uint32_t> attempts_per_second;  // Per 1-second window of simulated time.
   std::uint64_t redeliveries = 0;       // Records handed to the application again after a rewind.
   std::uint64_t rebalances = 0;
+  std::uint64_t truncations_detected = 0;  // Fetches a leader answered with a diverging epoch (KIP-320).
   std::uint64_t max_lag = 0;            // Highest total lag seen (log end - committed, over partitions).
   std::vector<std::uint64_t> lag_samples;  // Total lag at every simulated second, from time 0 (charts).
   std::vector<std::int64_t> committed_at_end;  // Per partition of its topic: the durable committed offset.

@@ -82,7 +82,7 @@ void classify_group(model::World const& world, std::size_t group_index, Tally& t
     MessageRecord const& message = truth.messages[id];
     if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
     if (group.has(id, GroupTruth::kAttempted)) ++distinct_attempted;
-    if (message.poison) continue;
+    if (message.poison || message.origin != model::kNoCause) continue;  // A republished copy: its effect is its origin's.
     std::uint16_t const effects = group.effects_of(id);
     if (message.acked_at == model::kNever) {
       // A phantom: the producer was told the send failed, yet it was appended and took effect. Its
@@ -151,7 +151,7 @@ void classify_unread(model::World const& world, Tally& tally) {
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
     if (read[layout.partitions[static_cast<std::size_t>(message.partition)].topic]) continue;
-    if (message.acked_at == model::kNever || message.poison || logs.offset_of[id] >= 0) continue;
+    if (message.acked_at == model::kNever || message.poison || message.origin != model::kNoCause || logs.offset_of[id] >= 0) continue;
     ++tally.violations.lost;
     tally.candidates.add("lost", id, ExampleCandidates::kNoGroup);
   }

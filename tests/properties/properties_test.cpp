@@ -131,3 +131,18 @@ TEST_CASE("properties: commit after processing with durable dedup never duplicat
     RC_ASSERT(report.violations.skipped == 0u);
   });
 }
+
+TEST_CASE("properties: a fault-free run below capacity is clean, in every commit and dedup mode", "[properties]") {
+  rc::prop("clean", [] {
+    GenOptions options;
+    options.with_faults = false;
+    options.failure_handling = false;
+    options.below_capacity = true;
+    auto const report = run_generated(options);
+    auto const& v = report.violations;
+    RC_ASSERT(v.lost + v.skipped + v.unprocessed + v.dead_lettered == 0u);
+    RC_ASSERT(v.duplicate + v.reordered + v.reordered_in_partition + v.timestamp_inversion == 0u);
+    RC_ASSERT(report.metrics.processed == report.metrics.acked);
+    RC_ASSERT(report.metrics.send_failed == 0u);
+  });
+}

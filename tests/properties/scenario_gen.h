@@ -6,6 +6,8 @@
 
 #include <rapidcheck.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,9 @@ struct GenOptions {
   bool failure_handling = true;      // A service to call, failure handling and schema versions are drawn too.
   bool one_fault_at_a_time = false;  // Each fault healed, failed over and caught up before the next begins.
   bool brokers_only = false;         // Faults only on brokers (and links between brokers and clients).
+  bool with_faults = true;           // false: no fault at all.
+  // Processing fast enough that one consumer could take the whole production alone (below 80 % busy).
+  bool below_capacity = false;
 };
 
 inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
@@ -55,10 +60,15 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
   s["producers"] = ordered_json::array({producer});
   std::string commit = options.commit == "any" ? *rc::gen::element<std::string>("after-processing", "before-processing", "auto") : options.commit;
   std::string dedup = options.dedup == "any" ? *rc::gen::element<std::string>("none", "memory", "durable") : options.dedup;
+  double processing_mean = *rc::gen::inRange(0, 30) / 10.0;
+  if (options.below_capacity) {
+    double const total_rate = producer["rate_per_s"].get<double>() * producer["instances"].get<double>();
+    processing_mean = std::min(processing_mean, std::floor(800.0 / total_rate * 1000.0) / 1000.0);
+  }
   ordered_json group{
       {"name", "g"}, {"topic", "t"}, {"instances", *rc::gen::inRange(1, 4)}, {"commit", commit}, {"dedup", dedup},
       {"assignor", *rc::gen::element<std::string>("range", "round-robin", "sticky")},
-      {"processing_ms", {{"dist", "exponential"}, {"mean", *rc::gen::inRange(0, 30) / 10.0}}},
+      {"processing_ms", {{"dist", "exponential"}, {"mean", processing_mean}}},
       {"max_poll_records", *rc::gen::inRange(1, 200)}, {"session_timeout_ms", 6000}, {"heartbeat_interval_ms", 1000}};
   s["services"] = ordered_json::array({ordered_json{{"name", "db"}, {"capacity_per_s", *rc::gen::inRange(100, 5000)},
                                                    {"latency_ms", *rc::gen::inRange(0, 5)}}});
@@ -80,7 +90,7 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
   }
   ordered_json faults = ordered_json::array();
   int at = *rc::gen::inRange(0, duration);
-  for (int count = *rc::gen::inRange(0, 4); count > 0 && at < duration; --count) {
+  for (int count = options.with_faults ? *rc::gen::inRange(0, 4) : 0; count > 0 && at < duration; --count) {
     std::string const kind = *rc::gen::elementOf(options.fault_kinds);
     int const length = *rc::gen::inRange(1, 3000);
     std::string const node = *rc::gen::elementOf(nodes);
