@@ -403,7 +403,7 @@ void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, 
 }
 
 void Broker::respond_fetch_error(sim::Simulation& simulation, Envelope const& request, ErrorCode error,
-                                 std::int64_t offset) {
+                                 std::int64_t offset, std::int32_t last_epoch) {
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), request.from);
   Envelope& response = net.envelope(id);
@@ -411,23 +411,17 @@ void Broker::respond_fetch_error(sim::Simulation& simulation, Envelope const& re
   response.partition = request.partition;
   response.error = error;
   response.offset = offset;
+  response.last_epoch = last_epoch;
   net.send(simulation, id);
 }
 
 void Broker::respond_diverging(sim::Simulation& simulation, Replica const& replica, Envelope const& request, std::uint32_t epoch,
                                std::int64_t epoch_end) {
-  Network& net = network();
-  EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), request.from);
-  Envelope& response = net.envelope(id);
-  response.correlation = request.correlation;
-  response.partition = request.partition;
-  response.error = ErrorCode::diverging_epoch;
-  response.offset = epoch_end;
   // The largest epoch at or below the consumer's that this log has (OffsetsForLeaderEpoch's answer).
   auto const& starts = replica.epoch_starts;
   auto const later = std::upper_bound(starts.begin(), starts.end(), epoch, [](std::uint32_t e, auto const& start) { return e < start.first; });
-  response.last_epoch = later == starts.begin() ? -1 : static_cast<std::int32_t>(std::prev(later)->first);
-  net.send(simulation, id);
+  std::int32_t const last_epoch = later == starts.begin() ? -1 : static_cast<std::int32_t>(std::prev(later)->first);
+  respond_fetch_error(simulation, request, ErrorCode::diverging_epoch, epoch_end, last_epoch);
 }
 
 void Broker::park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request, bool follower) {

@@ -141,7 +141,8 @@ class Broker : public Node {
                        ErrorCode error, std::int64_t base_offset);
   void respond_fetch(sim::Simulation& simulation, Replica const& replica, NodeId to, std::uint64_t correlation,
                      std::int64_t offset, std::uint64_t max_records, bool follower, ErrorCode error);
-  void respond_fetch_error(sim::Simulation& simulation, Envelope const& request, ErrorCode error, std::int64_t offset);
+  void respond_fetch_error(sim::Simulation& simulation, Envelope const& request, ErrorCode error, std::int64_t offset,
+                           std::int32_t last_epoch = -1);
   void park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request, bool follower);
   void serve_parked_fetches(sim::Simulation& simulation, Replica& replica);
   bool fetch_ready(Replica const& replica, Replica::ParkedFetch const& fetch) const;
