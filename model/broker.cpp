@@ -227,8 +227,17 @@ void Broker::on_produce(sim::Simulation& simulation, Envelope const& request) {
     append(*replica, entry.message, replica->leader_epoch);
   }
   if (request.idempotent) {
-    record_batch(*replica, BatchHeader{base, static_cast<std::uint32_t>(request.value), request.base_sequence,
-                                       static_cast<std::uint32_t>(request.entries.size()), request.producer_epoch});
+    // One header per at most 65,535 records.
+    std::int64_t offset = base;
+    std::uint32_t sequence = request.base_sequence;
+    for (std::size_t left = request.entries.size(); left > 0;) {
+      auto const count = static_cast<std::uint16_t>(std::min<std::size_t>(left, UINT16_MAX));
+      record_batch(*replica, BatchHeader{static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(request.value), sequence,
+                                         count, request.producer_epoch});
+      offset += count;
+      sequence += count;
+      left -= count;
+    }
   }
   serve_parked_fetches(simulation, *replica);
   advance_high_watermark(simulation, *replica);
@@ -283,9 +292,10 @@ void Broker::record_batch(Replica& replica, BatchHeader const& header) {
   BROKERSIM_ASSERT(headers.empty() || headers.back().end_offset() <= header.base_offset);
   BatchHeader* last = headers.empty() ? nullptr : &headers.back();
   bool const continues = last != nullptr && last->producer == header.producer && last->producer_epoch == header.producer_epoch &&
-                         last->end_offset() == header.base_offset && last->last_sequence() + 1 == header.base_sequence;
+                         last->end_offset() == header.base_offset && last->last_sequence() + 1 == header.base_sequence &&
+                         static_cast<std::uint32_t>(last->count) + header.count <= UINT16_MAX;
   if (continues) {
-    last->count += header.count;
+    last->count = static_cast<std::uint16_t>(last->count + header.count);
   } else {
     headers.push_back(header);
   }
@@ -390,11 +400,11 @@ void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, 
                                      [](std::int64_t o, BatchHeader const& h) { return o < h.end_offset(); });
       for (; header != headers.end() && header->base_offset < end; ++header) {
         BatchHeader clipped = *header;
-        std::int64_t const first = std::max(offset, header->base_offset);
+        std::int64_t const first = std::max<std::int64_t>(offset, header->base_offset);
         std::int64_t const last = std::min(end, header->end_offset());
         clipped.base_sequence += static_cast<std::uint32_t>(first - header->base_offset);
-        clipped.base_offset = first;
-        clipped.count = static_cast<std::uint32_t>(last - first);
+        clipped.base_offset = static_cast<std::uint32_t>(first);
+        clipped.count = static_cast<std::uint16_t>(last - first);
         response.batches.push_back(clipped);
       }
     }
@@ -488,6 +498,7 @@ void Broker::advance_high_watermark(sim::Simulation& simulation, Replica& replic
   }
   if (candidate <= replica.high_watermark) return;
   replica.high_watermark = candidate;
+  BROKERSIM_ASSERT(replica.high_watermark <= replica.log_end());
   complete_parked_produces(simulation, replica);
   serve_parked_fetches(simulation, replica);
 }
@@ -583,6 +594,7 @@ void Broker::on_fetch_response(sim::Simulation& simulation, Envelope const& resp
     for (BatchHeader const& header : response.batches) record_batch(*replica, header);
   }
   replica->high_watermark = std::max(replica->high_watermark, std::min(response.high_watermark, replica->log_end()));
+  BROKERSIM_ASSERT(replica->high_watermark <= replica->log_end());
   send_follower_fetch(simulation, *replica);
 }
 
@@ -617,9 +629,9 @@ void Broker::truncate(sim::Simulation& simulation, Replica& replica, std::int64_
 void Broker::rebuild_producer_state(Replica& replica) {
   std::fill(replica.producers.begin(), replica.producers.end(), Replica::ProducerState{});
   auto& headers = replica.batch_headers;
-  while (!headers.empty() && headers.back().base_offset >= replica.log_end()) headers.pop_back();
+  while (!headers.empty() && static_cast<std::int64_t>(headers.back().base_offset) >= replica.log_end()) headers.pop_back();
   if (!headers.empty() && headers.back().end_offset() > replica.log_end()) {
-    headers.back().count = static_cast<std::uint32_t>(replica.log_end() - headers.back().base_offset);
+    headers.back().count = static_cast<std::uint16_t>(replica.log_end() - headers.back().base_offset);
   }
   std::vector<BatchHeader> const kept = std::move(headers);
   headers.clear();

@@ -176,8 +176,10 @@ void Controller::elect(sim::Simulation& simulation, std::uint32_t partition) {
   }
   if (chosen == kNoLeader && state.leader != kNoLeader && eligible(state.leader)) chosen = state.leader;
   if (chosen == state.leader && chosen != kNoLeader) return;
+  std::uint32_t const previous_epoch = state.leader_epoch;
   state.leader = chosen;
   ++state.leader_epoch;
+  BROKERSIM_ASSERT(state.leader_epoch > previous_epoch);  // Epochs never go back, nor wrap.
   if (chosen != kNoLeader) {
     ++truth_.leader_elections;
     if (unclean) state.isr = {chosen};
@@ -187,6 +189,11 @@ void Controller::elect(sim::Simulation& simulation, std::uint32_t partition) {
 }
 
 void Controller::notify(sim::Simulation& simulation, std::uint32_t partition) {
+  // Every change of a partition's state ends here: leader in ISR, ISR within the replicas and never empty.
+  PartitionState const& state = layout_.partitions[partition];
+  BROKERSIM_ASSERT(!state.isr.empty());
+  BROKERSIM_ASSERT(state.leader == kNoLeader || contains(state.isr, state.leader));
+  for (int member : state.isr) BROKERSIM_ASSERT(contains(state.replicas, member));
   for (int broker : layout_.partitions[partition].replicas) {
     Broker& target = *brokers_[static_cast<std::size_t>(broker)];
     if (!target.alive() || (network_ != nullptr && !reaches_majority(broker))) continue;  // It cannot hear the controller.
@@ -199,6 +206,7 @@ bool Controller::alter_isr(std::uint32_t partition, int leader, std::uint32_t le
   PartitionState& state = layout_.partitions[partition];
   if (state.leader != leader || state.leader_epoch != leader_epoch || !eligible(leader)) return false;
   BROKERSIM_ASSERT(contains(isr, leader));
+  for (int member : isr) BROKERSIM_ASSERT(contains(state.replicas, member));
   state.isr = isr;
   return true;
 }

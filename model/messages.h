@@ -18,15 +18,16 @@ struct LogEntry {
 // producer wrote them, in which epoch, from which sequence. The log keeps them beside the records (one per
 // batch, merged when batches continue each other) so that a broker can rebuild its producer state.
 struct BatchHeader {
-  std::int64_t base_offset = 0;
+  std::uint32_t base_offset = 0;    // A log holds < 2^31 records (asserted where offsets are indexed).
   std::uint32_t producer = 0;       // The producer id: the producer instance.
   std::uint32_t base_sequence = 0;
-  std::uint32_t count = 0;          // Records, from base_offset on.
+  std::uint16_t count = 0;          // Records, from base_offset on (a longer run takes several headers).
   std::uint16_t producer_epoch = 0;
 
-  std::int64_t end_offset() const { return base_offset + count; }
-  std::uint32_t last_sequence() const { return base_sequence + count - 1; }
+  std::int64_t end_offset() const { return static_cast<std::int64_t>(base_offset) + count; }
+  std::uint32_t last_sequence() const { return base_sequence + count - 1U; }
 };
+static_assert(sizeof(BatchHeader) == 16, "kept per batch and replica: keep it compact");
 
 // The reduced Kafka protocol, one request per partition (real clients batch partitions per broker):
 //   produce_request   producer -> leader broker. partition, correlation, value = producer instance (its
