@@ -4,17 +4,14 @@
 #include <type_traits>
 
 #include "sim/assert.h"
+#include "sim/format.h"
 
 namespace brokersim::faults {
 
 namespace {
 
 std::string milliseconds(Time micros) {
-  double const ms = sim::time_to_ms(micros);
-  std::string text = std::to_string(ms);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text + " ms";
+  return sim::format_trimmed(sim::time_to_ms(micros), 6) + " ms";
 }
 
 std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes) {
@@ -228,7 +225,7 @@ void FaultInjector::apply(sim::Simulation& simulation, ClockFault const& clock) 
     record(simulation, node, "clock",
            (clock.offset != 0 ? "jumped " + milliseconds(clock.offset) : std::string()) +
                (clock.drift_ppm != 0.0 ? (clock.offset != 0 ? ", " : "") + std::string("drifting ") +
-                                             std::to_string(clock.drift_ppm) + " ppm"
+                                             sim::format_fixed(clock.drift_ppm, 6) + " ppm"
                                        : std::string()));
   }
   skew.active = true;
@@ -280,7 +277,7 @@ void FaultInjector::apply(sim::Simulation& simulation, DlqReplay const& replay) 
   }
   record(simulation, replayer->id(), "dlq_replay",
          std::to_string(pending.messages.size()) + " message(s) " +
-             (replay.rate_per_s ? "at " + std::to_string(*replay.rate_per_s) + " per second" : std::string("all at once")));
+             (replay.rate_per_s ? "at " + sim::format_fixed(*replay.rate_per_s, 6) + " per second" : std::string("all at once")));
   if (pending.messages.empty()) return;
   if (!replay.rate_per_s) {
     for (std::uint32_t id : pending.messages) replayer->replay(simulation, id);
@@ -317,7 +314,7 @@ void FaultInjector::apply(sim::Simulation& simulation, Outage const& outage) {
 void FaultInjector::apply(sim::Simulation& simulation, Slowdown const& slowdown) {
   std::vector<model::NodeId> consumers;
   for (model::NodeId node : resolve(slowdown.target)) {
-    std::string const detail = std::to_string(slowdown.factor) + " times slower for " + milliseconds(slowdown.duration);
+    std::string const detail = sim::format_fixed(slowdown.factor, 6) + " times slower for " + milliseconds(slowdown.duration);
     if (model::ServiceNode* service = world_.service_named(world_.network().name(node))) {
       service->set_slowdown(slowdown.factor, simulation.now() + slowdown.duration);
     } else if (model::ConsumerInstance* consumer = world_.consumer_node(node)) {
