@@ -1,6 +1,7 @@
 // The brokersim program's dispatch: global options, the command table, and the mapping of errors to
 // exit codes (bad input and usage are 2; nothing that a user types ends in a crash).
 #include <exception>
+#include <locale>
 #include <new>
 #include <ostream>
 
@@ -104,6 +105,9 @@ std::vector<Command> const& commands() {
 }
 
 int main_with_arguments(std::vector<std::string> const& words, Streams& streams) {
+  // What brokersim prints does not follow the locale: numbers read the same on every machine.
+  streams.out.imbue(std::locale::classic());
+  streams.err.imbue(std::locale::classic());
   try {
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
       print_usage(words.empty() ? streams.err : streams.out);

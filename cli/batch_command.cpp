@@ -18,6 +18,7 @@
 #include "cli/runner.h"
 #include "reports/report_files.h"
 #include "scenarios/loader.h"
+#include "sim/format.h"
 
 namespace brokersim::cli {
 
@@ -243,7 +244,7 @@ int merge_command(Arguments const& arguments, Streams& streams) {
     }
     for (auto& run : part.runs) merged.runs.push_back(std::move(run));
     std::ifstream timing(shard_dir + "/timing.json");
-    std::ostringstream timing_text;
+    sim::TextStream timing_text;
     timing_text << timing.rdbuf();
     shards.push_back({{"dir", shard_dir}, {"timing", nlohmann::json::parse(timing_text.str(), nullptr, false)}});
     std::error_code error;
@@ -251,7 +252,7 @@ int merge_command(Arguments const& arguments, Streams& streams) {
       for (auto const& entry : fs::recursive_directory_iterator(shard_dir + "/runs")) {
         if (!entry.is_regular_file()) continue;
         std::ifstream file(entry.path(), std::ios::binary);
-        std::ostringstream content;
+        sim::TextStream content;
         content << file.rdbuf();
         files_out.emplace_back(fs::relative(entry.path(), shard_dir).string(), content.str());
       }

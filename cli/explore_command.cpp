@@ -111,7 +111,7 @@ std::vector<std::string> parse_kinds(std::optional<std::string> const& text) {
   std::vector<std::string> const all = {"crash", "pause", "partition", "link", "clock"};
   if (!text) return all;
   std::vector<std::string> kinds;
-  std::stringstream list(*text);
+  std::istringstream list(*text);
   std::string kind;
   while (std::getline(list, kind, ',')) {
     if (std::find(all.begin(), all.end(), kind) == all.end()) {

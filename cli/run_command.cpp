@@ -18,7 +18,7 @@ namespace {
 reports::ReportFormats parse_formats(std::optional<std::string> const& text) {
   if (!text) return reports::ReportFormats::all();
   reports::ReportFormats formats;
-  std::stringstream list(*text);
+  std::istringstream list(*text);
   std::string name;
   while (std::getline(list, name, ',')) {
     if (name == "json") continue;

@@ -6,6 +6,7 @@
 #include "cli/runner.h"
 #include "scenarios/loader.h"
 #include "scenarios/writer.h"
+#include "sim/format.h"
 
 namespace brokersim::cli {
 
@@ -111,12 +112,7 @@ class Shrinker {
   }
 
  private:
-  static std::string format(double value) {
-    std::string text = std::to_string(value);
-    text.erase(text.find_last_not_of('0') + 1);
-    if (!text.empty() && text.back() == '.') text.pop_back();
-    return text;
-  }
+  static std::string format(double value) { return sim::format_trimmed(value, 6); }
   static std::string describe_fault(ordered_json const& fault) {
     std::string text = fault.value("kind", "?");
     if (fault.contains("target")) text += " " + fault["target"].dump();

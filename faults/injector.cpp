@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "sim/assert.h"
+#include "sim/format.h"
 
 namespace brokersim::faults {
 

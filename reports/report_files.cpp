@@ -7,6 +7,7 @@
 #include "reports/report_tables.h"
 #include "reports/sequence.h"
 #include "reports/web_assets.h"
+#include "sim/format.h"
 
 namespace brokersim::reports {
 
@@ -103,7 +104,7 @@ std::string replay_command(Report const& report) {
 }
 
 std::string report_markdown(Report const& report) {
-  std::ostringstream out;
+  sim::TextStream out;
   out << "# " << escape_markdown_cell(report.scenario_name) << ": " << verdict_word(report) << "\n\n";
   out << "Seed " << report.seed << ", scenario file `" << report.scenario_file << "`. Replay: `"
       << replay_command(report) << "`\n\n";
@@ -136,7 +137,7 @@ std::string report_markdown(Report const& report) {
 }
 
 std::string report_html(Report const& report) {
-  std::ostringstream out;
+  sim::TextStream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
       << escape_markup(report.scenario_name) << ": " << verdict_word(report) << "</title>\n"
       << "<style>body{font:15px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
@@ -174,7 +175,7 @@ std::string report_html(Report const& report) {
 }
 
 std::string report_junit(Report const& report) {
-  std::ostringstream out;
+  sim::TextStream out;
   int const failures = report.passed() ? 0 : 1;
   std::string const name = report.scenario_name + " seed " + std::to_string(report.seed);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

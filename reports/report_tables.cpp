@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "reports/report_json.h"
+#include "sim/format.h"
 
 namespace brokersim::reports {
 
@@ -24,17 +24,8 @@ std::string escape_markup(std::string const& text) {
 }
 
 std::string format_number(double value) {
-  char buffer[64];
-  if (std::floor(value) == value && std::fabs(value) < 1e15) {
-    std::snprintf(buffer, sizeof buffer, "%.0f", value);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.3f", value);
-    std::string text = buffer;
-    while (!text.empty() && text.back() == '0') text.pop_back();
-    if (!text.empty() && text.back() == '.') text.pop_back();
-    return text;
-  }
-  return buffer;
+  if (std::floor(value) == value && std::fabs(value) < 1e15) return sim::format_fixed(value, 0);
+  return sim::format_trimmed(value, 3);
 }
 
 std::vector<Row> violation_rows(Violations const& v) {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "reports/report_tables.h"
+#include "sim/format.h"
 
 namespace brokersim::reports {
 
@@ -73,7 +74,7 @@ SequenceDiagram sequence_of(Example const& example) {
 }
 
 std::string mermaid_sequence(SequenceDiagram const& diagram) {
-  std::ostringstream out;
+  sim::TextStream out;
   out << "```mermaid\nsequenceDiagram\n";
   for (std::size_t i = 0; i < diagram.participants.size(); ++i) {
     out << "  participant n" << i << " as " << mermaid_text(diagram.participants[i]) << "\n";
@@ -103,7 +104,7 @@ std::string svg_sequence(SequenceDiagram const& diagram) {
   int const width = static_cast<int>(diagram.participants.size()) * kColumn + 20;
   int const height = kTop + static_cast<int>(diagram.steps.size() + 1) * kRow + 10;
   auto x = [&](std::size_t p) { return 10 + static_cast<int>(p) * kColumn + kColumn / 2; };
-  std::ostringstream out;
+  sim::TextStream out;
   out << "<svg class=\"sequence\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
       << "\" font-family=\"system-ui,sans-serif\" font-size=\"11\">\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" "
          "refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#333\"/></marker></defs>\n";

@@ -9,6 +9,7 @@
 #include "reports/report_files.h"
 #include "reports/report_json.h"
 #include "reports/report_tables.h"
+#include "sim/format.h"
 
 namespace brokersim::reports {
 
@@ -167,7 +168,7 @@ Summary summary_from_json(json const& in) {
 }
 
 std::string summary_markdown(Summary const& summary) {
-  std::ostringstream out;
+  sim::TextStream out;
   std::uint64_t const failed = summary.failed();
   out << "# brokersim batch: " << (failed == 0 ? "PASS" : "FAIL") << "\n\n"
       << summary.runs.size() << " runs (" << summary.seeds << "), " << failed << " broke an expectation.\n\n";
@@ -191,7 +192,7 @@ std::string summary_markdown(Summary const& summary) {
 }
 
 std::string summary_html(Summary const& summary) {
-  std::ostringstream out;
+  sim::TextStream out;
   std::uint64_t const failed = summary.failed();
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>brokersim batch</title>\n"
       << "<style>body{font:15px/1.45 system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}"
@@ -225,7 +226,7 @@ std::string summary_html(Summary const& summary) {
 }
 
 std::string summary_junit(Summary const& summary) {
-  std::ostringstream out;
+  sim::TextStream out;
   auto const totals = per_scenario(summary);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"brokersim\" tests=\"" << summary.runs.size()
       << "\" failures=\"" << summary.failed() << "\">\n";

@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "sim/format.h"
+
 namespace brokersim::scenarios {
 
 namespace {
@@ -145,7 +147,7 @@ std::size_t edit_distance(std::string const& a, std::string const& b) {
 }
 
 std::string format_ms(double ms) {
-  std::ostringstream out;
+  sim::TextStream out;
   if (std::floor(ms) == ms && std::fabs(ms) < 1e18) {
     out << static_cast<long long>(ms);
   } else {

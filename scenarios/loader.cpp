@@ -11,6 +11,7 @@
 
 #include "scenarios/json_reader.h"
 #include "scenarios/scenario_keys.h"
+#include "sim/format.h"
 
 namespace brokersim::scenarios {
 
@@ -367,7 +368,7 @@ Scenario load_scenario_file(std::string const& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream text;
+  sim::TextStream text;
   text << in.rdbuf();
   return load_scenario_text(text.str(), path);
 }

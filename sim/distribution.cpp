@@ -9,6 +9,7 @@
 #include <boost/random/normal_distribution.hpp>
 
 #include "sim/assert.h"
+#include "sim/format.h"
 
 namespace brokersim::sim {
 
@@ -83,7 +84,7 @@ double Distribution::mean_micros() const {
 }
 
 std::string Distribution::describe() const {
-  std::ostringstream out;
+  sim::TextStream out;
   auto ms = [](double micros) { return micros / static_cast<double>(kMicrosPerMilli); };
   switch (kind) {
     case Kind::constant:

@@ -96,3 +96,21 @@ TEST_CASE("tidy: every translation unit is compiled with -ffp-contract=off", "[t
   }
   CHECK(units > 50);
 }
+
+TEST_CASE("tidy: numbers reach outputs through locale-independent formatting", "[tidy]") {
+  // printf's %f/%g/%e, std::to_string(double) and strtod follow LC_NUMERIC; a std::ostringstream formats
+  // with the global C++ locale it was made under. sim/format.h has the replacements (format_fixed,
+  // format_trimmed, TextStream); tests/reports/locale_test.cpp checks the bytes under a comma locale.
+  char const* const banned[] = {"std::ostringstream", "std::stringstream", "std::stod", "std::stof", "std::stold",
+                                "strtod", "strtof", "atof(", "setlocale", "std::locale::global", "std::put_money"};
+  std::regex const float_printf(R"(printf\s*\([^;]*%[-+ #0-9.*]*l?[fFgGeEaA])");
+  for (auto const& [path, text] : simulator_sources()) {
+    if (path == "sim/format.h") continue;  // The replacements, which name what they replace.
+    for (char const* pattern : banned) {
+      INFO(path << " uses " << pattern);
+      CHECK(text.find(pattern) == std::string::npos);
+    }
+    INFO(path << " formats a floating-point number with printf");
+    CHECK_FALSE(std::regex_search(text, float_printf));
+  }
+}
