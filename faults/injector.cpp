@@ -318,6 +318,7 @@ void FaultInjector::apply(sim::Simulation& simulation, Outage const& outage) {
     if (service == nullptr) continue;
     service->start_outage(simulation.now() + outage.duration);
     record(simulation, node, "outage", "every call fails for " + milliseconds(outage.duration), simulation.now() + outage.duration);
+    degraded_.push_back(Degraded{node, simulation.now() + outage.duration, world_.truth().faults.size() - 1});
   }
 }
 
@@ -334,6 +335,7 @@ void FaultInjector::apply(sim::Simulation& simulation, Slowdown const& slowdown)
       continue;
     }
     record(simulation, node, "slowdown", detail, simulation.now() + slowdown.duration);
+    degraded_.push_back(Degraded{node, simulation.now() + slowdown.duration, world_.truth().faults.size() - 1});
   }
   slowed_.push_back(std::move(consumers));
   simulation.schedule(slowdown.duration, self_, kEndSlowdown, slowed_.size() - 1);
@@ -342,13 +344,13 @@ void FaultInjector::apply(sim::Simulation& simulation, Slowdown const& slowdown)
 // Outages and slowdowns still going on when the drain begins end then, as every other fault does.
 void FaultInjector::heal_services_and_processing(sim::Simulation& simulation) {
   Time const now = simulation.now();
-  for (model::FaultEvent& fault : world_.mutable_truth().faults) {
-    if ((fault.kind != "outage" && fault.kind != "slowdown") || fault.until <= now) continue;
-    fault.until = now;
-    std::string const& name = world_.network().name(fault.node);
-    if (model::ServiceNode* service = world_.service_named(name)) service->heal(now);
-    if (model::ConsumerInstance* consumer = world_.consumer_node(fault.node)) consumer->set_slowdown(1.0);
-    fault.detail += " (healed when the drain began)";
+  for (Degraded const& degraded : degraded_) {
+    if (degraded.until <= now) continue;
+    if (model::ServiceNode* service = world_.service_named(world_.network().name(degraded.node))) service->heal(now);
+    if (model::ConsumerInstance* consumer = world_.consumer_node(degraded.node)) consumer->set_slowdown(1.0);
+    model::FaultEvent& event = world_.mutable_truth().faults[degraded.record];  // Written, never read back.
+    event.until = now;
+    event.detail += " (healed when the drain began)";
   }
 }
 

@@ -89,6 +89,13 @@ class FaultInjector : public sim::Actor {
   std::vector<Link> links_;
   std::vector<Skew> skews_;
   std::vector<std::vector<model::NodeId>> slowed_;  // Consumer instances a slowdown fault slowed.
+  // Outages and slowdowns, to end those still going on when the drain begins.
+  struct Degraded {
+    model::NodeId node = 0;
+    Time until = 0;
+    std::size_t record = 0;  // Its FaultEvent in the ground truth.
+  };
+  std::vector<Degraded> degraded_;
   std::vector<Replay> replays_;
 };
 

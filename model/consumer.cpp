@@ -526,7 +526,7 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
       if (!partitions_[p].assigned) continue;
       GroupCoordinator::PendingRetry retry;
       while (batch_.size() < records_max && coordinator_.take_due_retry(global(p), simulation.now(), retry)) {
-        batch_.push_back(BatchRecord{static_cast<std::uint32_t>(p), retry.message, retry.offset, 0, true, retry.failed_attempts,
+        batch_.push_back(BatchRecord{static_cast<std::uint32_t>(p), retry.message, retry.offset, true, retry.failed_attempts,
                                      retry.previous_backoff});
         truth_.tracer.record(simulation.now(), retry.message, id(), TraceKind::delivered, retry.offset);
       }
@@ -540,7 +540,7 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
       LogEntry const entry = partition.buffer[partition.buffer_read++];
       std::int64_t const offset = partition.position++;
       partition.position_epoch = static_cast<std::int32_t>(entry.epoch);
-      batch_.push_back(BatchRecord{p, entry.message, offset, entry.epoch});
+      batch_.push_back(BatchRecord{p, entry.message, offset});
       truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::delivered, offset);
       if (coordinator_.note_handed(global(p), offset)) ++group_truth().redeliveries;
     }
@@ -561,12 +561,13 @@ void ConsumerInstance::process_batch(sim::Simulation& simulation) {
       ++batch_next_;
       continue;
     }
-    if (deduplicated(subject(record.message))) {
-      truth_.tracer.record(simulation.now(), subject(record.message), id(), TraceKind::deduplicated);
+    std::uint32_t const message = subject(record.message);
+    if (deduplicated(message)) {
+      truth_.tracer.record(simulation.now(), message, id(), TraceKind::deduplicated);
       ++batch_next_;  // The idempotent consumer has seen it: skipped without processing.
       continue;
     }
-    group_truth().record_attempt(subject(record.message), simulation.now());
+    group_truth().record_attempt(message, simulation.now());
     Time const duration = processing_time(record);
     if (duration > 0 || service_ != kNoNode) {
       schedule_self(simulation, duration, kRecordDone, batch_serial_);

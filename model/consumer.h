@@ -128,7 +128,6 @@ class ConsumerInstance : public Node {
     std::uint32_t partition = 0;  // Local.
     std::uint32_t message = 0;
     std::int64_t offset = 0;
-    std::uint32_t epoch = 0;  // The leader epoch it was appended in.
     bool retry = false;  // Taken from the retry topics (non-blocking retries), not from the partition.
     std::uint16_t failed_attempts = 0;  // Of a retry: the attempts that failed before.
     Time previous_backoff = 0;

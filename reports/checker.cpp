@@ -135,6 +135,7 @@ void classify_group(model::World const& world, std::size_t group_index, Tally& t
   tally.metrics.attempts += group.attempts;
   tally.metrics.redeliveries += group.redeliveries;
   tally.metrics.rebalances += group.rebalances;
+  tally.metrics.truncation_resets += group.truncations_detected;
   tally.metrics.max_consumer_lag = std::max(tally.metrics.max_consumer_lag, group.max_lag);
   tally.metrics.retry_amplification = std::max(
       tally.metrics.retry_amplification,

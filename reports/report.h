@@ -60,6 +60,7 @@ struct Metrics {
   std::uint64_t max_consumer_lag = 0;
   double downstream_peak_load = 0.0;
   std::uint64_t rebalances = 0;
+  std::uint64_t truncation_resets = 0;  // Consumer positions reset after a log truncation (KIP-320).
   std::uint64_t leader_elections = 0;
   std::uint64_t events = 0;
   sim::Time sim_time = 0;

@@ -53,6 +53,7 @@ ordered_json metrics_to_json(Metrics const& m) {
   json["max_consumer_lag"] = m.max_consumer_lag;
   json["downstream_peak_load"] = m.downstream_peak_load;
   json["rebalances"] = m.rebalances;
+  json["truncation_resets"] = m.truncation_resets;
   json["leader_elections"] = m.leader_elections;
   json["read_model_divergent_keys"] = m.read_model_divergent_keys;
   json["events"] = m.events;

@@ -60,6 +60,7 @@ std::vector<Row> metric_rows(Metrics const& m) {
           {"max_consumer_lag", count(m.max_consumer_lag)},
           {"downstream_peak_load", format_number(m.downstream_peak_load)},
           {"rebalances", count(m.rebalances)},
+          {"truncation_resets", count(m.truncation_resets)},
           {"leader_elections", count(m.leader_elections)},
           {"read_model_divergent_keys", count(m.read_model_divergent_keys)},
           {"events", count(m.events)},

@@ -302,6 +302,7 @@ TEST_CASE("ground truth: 4: after an unclean election the consumer resets to the
     Report const report = brokersim::cli::run_scenario(scenario, seed);
     INFO("seed " << seed);
     REQUIRE(report.violations.lost > 0);  // The unclean election took effect: it threw records away.
+    CHECK(report.metrics.truncation_resets > 0);  // The consumer saw the truncation.
     CHECK(report.violations.skipped == 0);
     CHECK(report.violations.duplicate <= 10);  // A few retried sends at most, not the whole log again.
   }
