@@ -37,12 +37,16 @@ void print_steps(ShrinkResult const& result, std::ostream& out) {
 // The names a random fault may target.
 struct Targets {
   std::vector<std::string> brokers;
-  std::vector<std::string> clients;  // Producer and consumer instances.
+  std::vector<std::string> controllers;  // Dedicated KRaft controllers; none in combined mode.
+  std::vector<std::string> clients;      // Producer and consumer instances.
 };
 
 Targets targets_of(scenarios::Scenario const& scenario) {
   Targets targets;
   for (int b = 0; b < scenario.world.brokers.count; ++b) targets.brokers.push_back("broker-" + std::to_string(b));
+  if (scenario.world.controllers.placement == model::ControllerPlacement::dedicated) {
+    for (int c = 0; c < scenario.world.controllers.count; ++c) targets.controllers.push_back("controller-" + std::to_string(c));
+  }
   for (auto const& p : scenario.world.producers) {
     for (int i = 0; i < p.instances; ++i) targets.clients.push_back(p.name + "-" + std::to_string(i));
   }
@@ -59,6 +63,7 @@ ordered_json random_fault(std::string const& kind, double at_ms, double duration
                           sim::RandomStream& random) {
   ordered_json fault{{"kind", kind}, {"at_ms", at_ms}};
   std::vector<std::string> nodes = targets.brokers;
+  nodes.insert(nodes.end(), targets.controllers.begin(), targets.controllers.end());
   nodes.insert(nodes.end(), targets.clients.begin(), targets.clients.end());
   if (kind == "crash") {
     fault["target"] = pick(random, nodes);

@@ -113,6 +113,7 @@ std::vector<model::NodeId> FaultInjector::resolve(NodeSelector const& selector) 
                           : selector.name == "producer" ? std::optional(model::NodeKind::producer)
                           : selector.name == "consumer" ? std::optional(model::NodeKind::consumer)
                           : selector.name == "service"  ? std::optional(model::NodeKind::service)
+                          : selector.name == "controller" ? std::optional(model::NodeKind::controller)
                                                         : std::nullopt;
       if (wanted) {
         for (model::NodeId id = 0; id < world_.network().node_count(); ++id) {

@@ -38,6 +38,20 @@ struct BrokersConfig {
   Time controller_failover = 9000 * sim::kMicrosPerMilli;  // KRaft's broker.session.timeout.ms.
 };
 
+// Where the KRaft controller quorum runs. Dedicated: nodes of their own (`controller-N`), as production
+// Kafka runs them (and ZooKeeper before them); brokers: on the brokers themselves (KRaft combined mode).
+enum class ControllerPlacement : std::uint8_t { dedicated, brokers };
+
+struct ControllersConfig {
+  ControllerPlacement placement = ControllerPlacement::dedicated;
+  int count = 3;                   // Dedicated voters; with placement brokers, every broker is a voter.
+  std::vector<std::string> zones;  // One per controller (size == count) or empty: no zone.
+  // A follower that has heard nothing from the quorum leader for this long starts an election
+  // (controller.quorum.fetch.timeout.ms), which takes up to controller.quorum.election.timeout.ms more.
+  Time fetch_timeout = 2000 * sim::kMicrosPerMilli;
+  Time election_timeout = 1000 * sim::kMicrosPerMilli;
+};
+
 struct TopicConfig {
   std::string name;
   int partitions = 1;
@@ -149,6 +163,7 @@ struct ServiceConfig {
 struct WorldConfig {
   NetworkConfig network;
   BrokersConfig brokers;
+  ControllersConfig controllers;
   std::vector<TopicConfig> topics;
   std::vector<ProducerConfig> producers;
   std::vector<ConsumerGroupConfig> consumer_groups;

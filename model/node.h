@@ -20,7 +20,7 @@ struct Envelope;
 using NodeId = std::uint32_t;
 inline constexpr NodeId kNoNode = UINT32_MAX;
 
-enum class NodeKind : std::uint8_t { broker, producer, consumer, service };
+enum class NodeKind : std::uint8_t { broker, producer, consumer, service, controller };
 
 // The base of every process. Events addressed to a node carry its incarnation in the upper half of the
 // event kind: a crash bumps the incarnation, so timers and deliveries meant for the old process are

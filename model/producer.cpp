@@ -232,6 +232,15 @@ void ProducerInstance::drain(sim::Simulation& simulation, std::uint32_t slot) {
   }
 }
 
+bool ProducerInstance::first_unresolved(PartitionQueue const& queue, Batch const& batch) const {
+  auto const earlier = [&](std::uint32_t id) {
+    Batch const& other = batches_[id];
+    return other.sequenced_epoch == batch.sequenced_epoch && other.base_sequence < batch.base_sequence;
+  };
+  return std::none_of(queue.in_flight.begin(), queue.in_flight.end(), earlier) &&
+         std::none_of(queue.ready.begin(), queue.ready.end(), earlier);
+}
+
 bool ProducerInstance::must_wait(PartitionQueue& queue, Batch const* next) const {
   if (queue.unresolved) return true;
   for (std::uint32_t id : queue.in_flight) {
@@ -375,10 +384,10 @@ void ProducerInstance::retry_or_fail(sim::Simulation& simulation, std::uint32_t 
     drain(simulation, slot);
     return;
   }
-  // OUT_OF_ORDER_SEQUENCE for the oldest outstanding batch means the leader lost what came before it
-  // (a truncation): bump the epoch and send again from sequence 0 (KIP-360).
-  bool const oldest = queue.in_flight.empty() && queue.ready.empty();
-  if (config_.idempotent && out_of_order && oldest) bump_epoch(queue);
+  // OUT_OF_ORDER_SEQUENCE for the first unresolved sequence means the leader lost what came before it
+  // (a truncation, an unclean election): bump the epoch and send again from sequence 0 (KIP-360; the
+  // Java client's TransactionManager.canRetry). Batches behind it get new sequences in their order.
+  if (config_.idempotent && out_of_order && first_unresolved(queue, batch)) bump_epoch(queue);
   batch.retry_at = now + config_.retry_backoff;
   if (config_.idempotent) {
     // Kept in sequence order, so retries go out in the order of their first sends.

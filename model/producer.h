@@ -120,6 +120,8 @@ class ProducerInstance : public Node {
   std::uint32_t slot_of_key(std::uint32_t key);
   void drain(sim::Simulation& simulation, std::uint32_t slot);
   void send_batch(sim::Simulation& simulation, std::uint32_t batch_id, int leader);
+  // No batch of `batch`'s epoch with a lower sequence is in flight or waiting to be retried.
+  bool first_unresolved(PartitionQueue const& queue, Batch const& batch) const;
   // Idempotence (Kafka's RecordAccumulator.shouldStopDrainBatchesForPartition): whether the partition must
   // wait before sending `next` (the front of its ready queue, or a new batch when null).
   bool must_wait(PartitionQueue& queue, Batch const* next) const;

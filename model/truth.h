@@ -145,6 +145,13 @@ struct ElectionEvent {
   bool unclean = false;
 };
 
+// A change of the controller quorum's leader: `leader` is the node of the new active controller, or
+// UINT32_MAX when the quorum lost its leader (no failover, fencing or ISR change until the next one).
+struct QuorumEvent {
+  Time at = 0;
+  std::uint32_t leader = UINT32_MAX;
+};
+
 // Where every message ended up, recorded by the model when the run stops: its offset in its partition's
 // authoritative log (the leader's, or while the partition is offline the longest live replica's), or -1
 // when no such log holds it.
@@ -169,6 +176,7 @@ struct GroundTruth {
   Tracer tracer;                                // Watches nothing unless examples are being traced.
   std::vector<ElectionEvent> elections;         // In the order they happened.
   std::uint64_t leader_elections = 0;
+  std::vector<QuorumEvent> quorum;              // The controller quorum's leader changes, in order.
   std::uint64_t effects_applied = 0;            // Effects of every group so far: the run's effect order.
   FinalLogs final_logs;                         // Written once, when the run stops.
 

@@ -118,6 +118,18 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
     }
   }
   add_dead_letter_producers(seed, production_end);
+  add_controllers();
+}
+
+// Dedicated controller nodes come last, so that adding them moves no other node's id.
+void World::add_controllers() {
+  if (config_.controllers.placement != ControllerPlacement::dedicated) return;
+  for (int c = 0; c < config_.controllers.count; ++c) {
+    std::optional<std::string> zone;
+    if (!config_.controllers.zones.empty()) zone = config_.controllers.zones[static_cast<std::size_t>(c)];
+    NodeId const id = network_.add_node("controller-" + std::to_string(c), NodeKind::controller, zone_index(config_, zone));
+    controller_nodes_.push_back(std::make_unique<ControllerNode>(id));
+  }
 }
 
 void World::add_services(std::uint64_t seed) {
@@ -278,8 +290,13 @@ void World::start(sim::Simulation& simulation) {
   for (auto& consumer : consumers_) consumer->attach(simulation, network_);
   for (auto& service : services_) service->attach(simulation, network_);
   for (auto& emitter : emitters_) emitter->attach(simulation, network_);
+  std::vector<Node const*> voters;
+  for (auto& node : controller_nodes_) {
+    node->attach(simulation, network_);
+    voters.push_back(node.get());
+  }
   network_.finish_setup();
-  controller_->attach(simulation, std::move(brokers), network_);
+  controller_->attach(simulation, std::move(brokers), std::move(voters), network_);
   for (auto& broker : brokers_) {
     broker->set_group_sink(&router_);
     broker->start(simulation);
@@ -424,9 +441,10 @@ std::vector<NodeId> World::nodes_named(std::string const& name) const {
     bool const instance_of = node_name.size() > name.size() + 1 && node_name.compare(0, name.size(), name) == 0 &&
                              node_name[name.size()] == '-' &&
                              node_name.find_first_not_of("0123456789", name.size() + 1) == std::string::npos &&
-                             network_.kind(id) != NodeKind::broker;
-    bool const all_brokers = name == "brokers" && network_.kind(id) == NodeKind::broker;
-    if (node_name == name || instance_of || all_brokers || (zone >= 0 && network_.zone(id) == zone)) nodes.push_back(id);
+                             network_.kind(id) != NodeKind::broker && network_.kind(id) != NodeKind::controller;
+    bool const all_of_kind = (name == "brokers" && network_.kind(id) == NodeKind::broker) ||
+                             (name == "controllers" && network_.kind(id) == NodeKind::controller);
+    if (node_name == name || instance_of || all_of_kind || (zone >= 0 && network_.zone(id) == zone)) nodes.push_back(id);
   }
   return nodes;
 }
@@ -446,6 +464,7 @@ void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed)
     for (auto& coordinator : coordinators_) coordinator->on_broker_crashed(simulation, broker.index());
   } else {
     target.crash(simulation);
+    if (target.kind() == NodeKind::controller) controller_->on_voter_changed(simulation);
   }
   // A process crash on a running host resets its TCP connections at once; a power loss does not, and
   // its peers find out by timeouts.
@@ -461,6 +480,7 @@ bool World::restart(sim::Simulation& simulation, NodeId node) {
     for (ProducerInstance* companion : companions_of_node_[node]) companion->restart(simulation);
   }
   if (target.kind() == NodeKind::broker) controller_->on_broker_restarted(simulation, static_cast<int>(node));
+  if (target.kind() == NodeKind::controller) controller_->on_voter_changed(simulation);
   return true;
 }
 
@@ -472,6 +492,7 @@ void World::pause(sim::Simulation& simulation, NodeId node, Time duration) {
     for (ProducerInstance* companion : companions_of_node_[node]) companion->pause(simulation, duration);
   }
   if (target.kind() == NodeKind::broker) controller_->on_broker_paused(simulation, static_cast<int>(node), duration);
+  if (target.kind() == NodeKind::controller) controller_->on_voter_paused(simulation, duration);
 }
 
 }  // namespace brokersim::model

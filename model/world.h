@@ -71,7 +71,7 @@ class World {
   // "order-service-1#4711".
   std::string message_name(std::uint32_t message) const;
 
-  // The nodes a scenario name stands for: a node's own name, "brokers", a producer or group name (all
+  // The nodes a scenario name stands for: a node's own name, "brokers", "controllers", a producer or group name (all
   // its instances), or a zone (every node in it). Empty when nothing matches.
   std::vector<NodeId> nodes_named(std::string const& name) const;
   GroundTruth& mutable_truth() { return truth_; }
@@ -95,11 +95,13 @@ class World {
                                           std::string const& suffix, std::uint64_t seed, Time production_end);
   void add_services(std::uint64_t seed);
   void add_dead_letter_producers(std::uint64_t seed, Time production_end);
+  void add_controllers();
 
   WorldConfig const config_;  // The scenario's, plus the dead-letter topics the groups need.
   GroundTruth truth_;
   Network network_;
   std::unique_ptr<Controller> controller_;
+  std::vector<std::unique_ptr<ControllerNode>> controller_nodes_;  // Dedicated voters; none in combined mode.
   std::vector<std::unique_ptr<Broker>> brokers_;
   std::vector<std::unique_ptr<ProducerInstance>> producers_;
   std::unique_ptr<ClusterView> cluster_view_;

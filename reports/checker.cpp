@@ -249,6 +249,9 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   tally.metrics.latency = summarise_latency(tally.latencies);
   tally.metrics.log_duplicates = logs.log_duplicates;
   tally.metrics.leader_elections = world.truth().leader_elections;
+  for (model::QuorumEvent const& change : world.truth().quorum) {
+    if (change.leader != UINT32_MAX) ++tally.metrics.controller_elections;
+  }
   tally.metrics.events = stats.events;
   tally.metrics.sim_time = stats.sim_time;
   report.violations = tally.violations;

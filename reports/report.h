@@ -62,6 +62,7 @@ struct Metrics {
   std::uint64_t rebalances = 0;
   std::uint64_t truncation_resets = 0;  // Consumer positions reset after a log truncation (KIP-320).
   std::uint64_t leader_elections = 0;
+  std::uint64_t controller_elections = 0;  // Times the controller quorum elected a new leader.
   std::uint64_t events = 0;
   sim::Time sim_time = 0;
   // Groups with order_by "timestamp": keys whose last-writer-wins state (by timestamp) differs from the

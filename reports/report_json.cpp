@@ -55,6 +55,7 @@ ordered_json metrics_to_json(Metrics const& m) {
   json["rebalances"] = m.rebalances;
   json["truncation_resets"] = m.truncation_resets;
   json["leader_elections"] = m.leader_elections;
+  json["controller_elections"] = m.controller_elections;
   json["read_model_divergent_keys"] = m.read_model_divergent_keys;
   json["events"] = m.events;
   json["sim_time_ms"] = sim::time_to_ms(m.sim_time);

@@ -62,6 +62,7 @@ std::vector<Row> metric_rows(Metrics const& m) {
           {"rebalances", count(m.rebalances)},
           {"truncation_resets", count(m.truncation_resets)},
           {"leader_elections", count(m.leader_elections)},
+          {"controller_elections", count(m.controller_elections)},
           {"read_model_divergent_keys", count(m.read_model_divergent_keys)},
           {"events", count(m.events)},
           {"sim_time_ms", format_number(sim::time_to_ms(m.sim_time))}};

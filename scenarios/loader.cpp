@@ -25,6 +25,7 @@ constexpr std::uintmax_t kFileBytesMax = 64ULL << 20;
 
 // Upper bounds that keep a run within memory; far above what scenarios use.
 constexpr std::int64_t kBrokersMax = 1000;
+constexpr std::int64_t kControllersMax = 15;  // KRaft runs 3 or 5 voters; more only slows commits.
 constexpr std::int64_t kPartitionsMax = 100000;
 constexpr std::int64_t kInstancesMax = 1000;
 constexpr std::int64_t kKeysMax = 10000000;
@@ -70,26 +71,50 @@ std::optional<std::string> read_zone(Value const& object, model::NetworkConfig c
   return name;
 }
 
+// `zones`: one zone of network.zones per node, `count` in all.
+std::vector<std::string> read_zone_list(Value const& zones, int count, model::NetworkConfig const& network) {
+  std::vector<std::string> names;
+  for (Value const& zone : zones.array(static_cast<std::size_t>(count), static_cast<std::size_t>(count))) {
+    std::string name = zone.name();
+    if (std::find(network.zones.begin(), network.zones.end(), name) == network.zones.end()) {
+      zone.fail("zone \"" + name + "\" is not one of network.zones");
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 model::BrokersConfig read_brokers(Value const& value, model::NetworkConfig const& network) {
   value.require_keys_among(keys::kBrokers);
   model::BrokersConfig brokers;
   brokers.count = static_cast<int>(value.at("count").integer(1, kBrokersMax));
-  if (auto zones = value.get("zones")) {
-    auto const list = zones->array(static_cast<std::size_t>(brokers.count), static_cast<std::size_t>(brokers.count));
-    for (Value const& zone : list) {
-      std::string name = zone.name();
-      if (std::find(network.zones.begin(), network.zones.end(), name) == network.zones.end()) {
-        zone.fail("zone \"" + name + "\" is not one of network.zones");
-      }
-      brokers.zones.push_back(std::move(name));
-    }
-  }
+  if (auto zones = value.get("zones")) brokers.zones = read_zone_list(*zones, brokers.count, network);
   if (auto flush = value.get("flush_interval_ms")) brokers.flush_interval = flush->duration_ms();
   if (brokers.flush_interval && *brokers.flush_interval == 0) value.at("flush_interval_ms").expected("a duration > 0 or null");
   if (auto lag = value.get("replica_lag_time_max_ms")) brokers.replica_lag_time_max = lag->duration_ms();
   if (brokers.replica_lag_time_max < 2) value.at("replica_lag_time_max_ms").expected("a duration >= 0.002");
   if (auto failover = value.get("controller_failover_ms")) brokers.controller_failover = failover->duration_ms();
   return brokers;
+}
+
+// The KRaft quorum: dedicated controller nodes (the default, three of them in no zone), or the brokers.
+model::ControllersConfig read_controllers(std::optional<Value> const& value, model::NetworkConfig const& network) {
+  model::ControllersConfig controllers;
+  if (!value) return controllers;
+  value->require_keys_among(keys::kControllers);
+  if (auto placement = value->get("placement")) {
+    controllers.placement = placement->one_of({"dedicated", "brokers"}) == 0 ? model::ControllerPlacement::dedicated
+                                                                             : model::ControllerPlacement::brokers;
+  }
+  if (controllers.placement == model::ControllerPlacement::brokers) {
+    for (char const* key : {"count", "zones"}) {
+      if (auto given = value->get(key)) given->fail("with \"placement\": \"brokers\" the brokers are the quorum; remove \"" + std::string(key) + "\"");
+    }
+    return controllers;
+  }
+  if (auto count = value->get("count")) controllers.count = static_cast<int>(count->integer(1, kControllersMax));
+  if (auto zones = value->get("zones")) controllers.zones = read_zone_list(*zones, controllers.count, network);
+  return controllers;
 }
 
 model::TopicConfig read_topic(Value const& value, model::BrokersConfig const& brokers) {
@@ -308,6 +333,7 @@ model::WorldConfig read_world(Value const& root) {
   model::WorldConfig world;
   world.network = read_network(root.get("network"));
   world.brokers = read_brokers(root.at("brokers"), world.network);
+  world.controllers = read_controllers(root.get("controllers"), world.network);
   if (auto topics = root.get("topics")) {
     for (Value const& topic : topics->array()) world.topics.push_back(read_topic(topic, world.brokers));
   }

@@ -18,7 +18,7 @@ using faults::NodeSelector;
 constexpr std::int64_t kScaleInstancesMax = 1000;
 
 // What a name in a fault or link can stand for.
-enum class NameKind { broker, brokers, producer, producer_instance, group, group_instance, service, zone };
+enum class NameKind { broker, brokers, controller, controllers, producer, producer_instance, group, group_instance, service, zone };
 
 // Every name a scenario defines, with what it is. Built once, after the system is read.
 class Names {
@@ -26,6 +26,10 @@ class Names {
   explicit Names(model::WorldConfig const& world) {
     for (int b = 0; b < world.brokers.count; ++b) names_["broker-" + std::to_string(b)] = NameKind::broker;
     names_["brokers"] = NameKind::brokers;
+    if (world.controllers.placement == model::ControllerPlacement::dedicated) {
+      for (int c = 0; c < world.controllers.count; ++c) names_["controller-" + std::to_string(c)] = NameKind::controller;
+      names_["controllers"] = NameKind::controllers;
+    }
     for (auto const& zone : world.network.zones) names_[zone] = NameKind::zone;
   }
   // Adds `name`; false when it is already taken.
@@ -46,7 +50,7 @@ class Names {
 };
 
 void add_unique(Names& names, Value const& at, std::string const& name, NameKind kind) {
-  if (!names.add(name, kind)) at.fail("the name \"" + name + "\" is already taken (names of brokers, zones, producers, groups, services and their instances share one space)");
+  if (!names.add(name, kind)) at.fail("the name \"" + name + "\" is already taken (names of brokers, controllers, zones, producers, groups, services and their instances share one space)");
 }
 
 Names collect_names(Value const& root, model::WorldConfig const& world) {
@@ -146,7 +150,8 @@ namespace {
 
 // The kinds of node a fault kind may act on.
 std::set<NameKind> const& targets_of(std::string const& kind) {
-  static std::set<NameKind> const any = {NameKind::broker, NameKind::brokers, NameKind::producer, NameKind::producer_instance,
+  static std::set<NameKind> const any = {NameKind::broker, NameKind::brokers, NameKind::controller, NameKind::controllers,
+                                         NameKind::producer, NameKind::producer_instance,
                                          NameKind::group, NameKind::group_instance, NameKind::service, NameKind::zone};
   static std::set<NameKind> const producers = {NameKind::producer, NameKind::producer_instance};
   static std::set<NameKind> const services = {NameKind::service};
@@ -216,10 +221,11 @@ NodeSelector read_selector(Value const& value, Names const& names, model::WorldC
   }
   Value const random = value.at("random");
   std::string const pool = random.string();
-  bool const generic = pool == "broker" || pool == "producer" || pool == "consumer" || pool == "service";
+  bool const generic = pool == "broker" || pool == "producer" || pool == "consumer" || pool == "service" ||
+                       (pool == "controller" && world.controllers.placement == model::ControllerPlacement::dedicated);
   auto const found = names.find(pool);
   if (!generic && (!found || (*found != NameKind::producer && *found != NameKind::group && *found != NameKind::zone))) {
-    random.expected("\"broker\", \"producer\", \"consumer\", \"service\", or a producer, group or zone name");
+    random.expected("\"broker\", \"controller\", \"producer\", \"consumer\", \"service\", or a producer, group or zone name");
   }
   return NodeSelector{NodeSelector::Kind::random, pool, "", 0};
 }

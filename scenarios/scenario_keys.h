@@ -8,12 +8,13 @@
 namespace brokersim::scenarios::keys {
 
 inline std::vector<std::string> const kTop = {"$schema", "$comment", "name", "description", "seed", "duration_ms",
-                                              "drain_ms", "heal_at_drain", "network", "brokers", "topics", "producers",
+                                              "drain_ms", "heal_at_drain", "network", "brokers", "controllers", "topics", "producers",
                                               "consumer_groups", "services", "faults", "expect"};
 inline std::vector<std::string> const kNetwork = {"latency_ms", "zones", "links"};
 inline std::vector<std::string> const kLink = {"between", "latency_ms", "loss", "duplicate", "reorder"};
 inline std::vector<std::string> const kBrokers = {"count", "zones", "flush_interval_ms", "replica_lag_time_max_ms",
                                                   "controller_failover_ms"};
+inline std::vector<std::string> const kControllers = {"placement", "count", "zones"};
 inline std::vector<std::string> const kTopic = {"name", "partitions", "replication_factor", "min_insync_replicas",
                                                 "unclean_leader_election"};
 inline std::vector<std::string> const kKeys = {"count", "dist", "s"};

@@ -104,9 +104,9 @@ json distribution() {
 json selector() {
   json options = json::array();
   options.push_back(name("a node (broker-0, order-service-1, ...), a producer, group or service name (all its instances), "
-                         "\"brokers\", or a zone"));
+                         "\"brokers\", \"controllers\", or a zone"));
   options.push_back(object({"leader_of"}, {{"leader_of", json{{"type", "string"}, {"pattern", "^.+/[0-9]+$"}}}}, {"leader_of"}));
-  options.push_back(object({"random"}, {{"random", name("\"broker\", \"producer\", \"consumer\", \"service\", or a set name")}},
+  options.push_back(object({"random"}, {{"random", name("\"broker\", \"controller\", \"producer\", \"consumer\", \"service\", or a set name")}},
                            {"random"}));
   options.push_back(object({"group"}, {{"group", name("a consumer group: all its instances")}}, {"group"}));
   return json{{"oneOf", options}};
@@ -263,6 +263,11 @@ json system_sections(json& properties) {
                                                   {"replica_lag_time_max_ms", positive_duration("[30000]")},
                                                   {"controller_failover_ms", duration("[9000]")}},
                                  {"count"});
+  properties["controllers"] = object(keys::kControllers,
+                                     {{"placement", enumeration({"dedicated", "brokers"},
+                                                                "[\"dedicated\"]: controller-0 ... of their own, or the KRaft quorum on the brokers")},
+                                      {"count", integer(1, 15, "[3] voters of a dedicated quorum")},
+                                      {"zones", json{{"type", "array"}, {"items", name("zone of controller i")}}}});
   json const topic = object(keys::kTopic, {{"name", name("topic name")},
                                            {"partitions", integer(1, 100000, "[1]")},
                                            {"replication_factor", integer(1, 1000, "[1]")},

@@ -205,6 +205,13 @@ ordered_json scenario_to_json(Scenario const& s) {
   brokers["replica_lag_time_max_ms"] = ms(w.brokers.replica_lag_time_max);
   brokers["controller_failover_ms"] = ms(w.brokers.controller_failover);
   out["brokers"] = brokers;
+  if (w.controllers.placement == model::ControllerPlacement::brokers) {
+    out["controllers"] = ordered_json{{"placement", "brokers"}};
+  } else {
+    ordered_json controllers{{"placement", "dedicated"}, {"count", w.controllers.count}};
+    if (!w.controllers.zones.empty()) controllers["zones"] = w.controllers.zones;
+    out["controllers"] = controllers;
+  }
   ordered_json topics = ordered_json::array();
   for (auto const& t : w.topics) {
     topics.push_back(ordered_json{{"name", t.name}, {"partitions", t.partitions}, {"replication_factor", t.replication_factor},

@@ -18,11 +18,12 @@ Report run(std::string const& text, std::uint64_t seed = 1) {
 }
 
 // dc-a holds broker-0 (every partition's preferred leader for orders/0) and the producer; dc-b the
-// other brokers and the consumers.
+// other brokers, the consumers and the controller quorum (so a cut between the zones fences broker-0).
 std::string split_brain(std::string const& acks, std::string const& faults) {
   return R"({"name": "split-brain", "duration_ms": 18000, "drain_ms": 40000,
     "network": {"zones": ["dc-a", "dc-b"]},
     "brokers": {"count": 3, "zones": ["dc-a", "dc-b", "dc-b"]},
+    "controllers": {"count": 3, "zones": ["dc-b", "dc-b", "dc-b"]},
     "topics": [{"name": "orders", "partitions": 3, "replication_factor": 3, "min_insync_replicas": 2}],
     "producers": [{"name": "app", "topic": "orders", "rate_per_s": 800, "keys": 50, "acks": )" +
          acks + R"(, "zone": "dc-a", "request_timeout_ms": 2000}],

@@ -33,6 +33,8 @@ std::vector<MatrixRow> const& matrix() {
       {"acks-all-correlated-power-loss.json", Row::can_happen, "lost"},
       {"isr-shrunk-unclean-election.json", Row::can_happen, "lost"},
       {"isr-shrunk-clean-election.json", Row::never, "lost"},
+      {"leader-cut-off-unclean-election.json", Row::can_happen, "lost"},
+      {"controller-quorum-loss-acks-all.json", Row::never, "lost"},
       {"producer-retries-lost-responses.json", Row::can_happen, "duplicate"},
       {"idempotent-producer-lost-responses.json", Row::never, "duplicate"},
       {"producer-in-flight-reordering.json", Row::can_happen, "reordered"},

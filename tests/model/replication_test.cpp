@@ -8,6 +8,7 @@
 #include "faults/injector.h"
 #include "model/world.h"
 #include "scenarios/loader.h"
+#include "support/world_harness.h"
 
 namespace {
 
@@ -15,26 +16,8 @@ using brokersim::model::World;
 using brokersim::scenarios::Scenario;
 using brokersim::sim::kMicrosPerMilli;
 
-Scenario load(std::string const& text) { return brokersim::scenarios::load_scenario_text(text, "test.json"); }
-
-// A world with its faults armed, stepped by the test.
-struct Harness {
-  explicit Harness(Scenario const& s)
-      : scenario(s), world(scenario.world, scenario.seed, scenario.duration), injector(scenario.faults, world, scenario.seed) {
-    world.start(simulation);
-    injector.start(simulation, scenario.duration, scenario.heal_at_drain);
-  }
-  void run_to_ms(double ms) { simulation.run_until(static_cast<brokersim::sim::Time>(ms * kMicrosPerMilli)); }
-  bool in_isr(std::uint32_t partition, int broker) const {
-    auto const& isr = world.controller().partition(partition).isr;
-    return std::find(isr.begin(), isr.end(), broker) != isr.end();
-  }
-
-  Scenario scenario;
-  brokersim::sim::Simulation simulation;
-  World world;
-  brokersim::faults::FaultInjector injector;
-};
+using brokersim::testing::load;
+using Harness = brokersim::testing::WorldHarness;
 
 std::string const kBase = R"("brokers": {"count": 3, "replica_lag_time_max_ms": 2000},
   "topics": [{"name": "t", "partitions": 3, "replication_factor": 3, "min_insync_replicas": 2}],

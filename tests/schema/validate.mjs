@@ -18,7 +18,7 @@ try {
 // The bad files (tests/scenarios/bad) whose mistake a schema can see (the others are cross-references and rules between
 // values, which only the loader checks).
 const structural = [
-  'acks-two', 'backoff-multiplier-below-one', 'boolean-for-number', 'clock-drift-string', 'comment-not-string',
+  'acks-two', 'backoff-multiplier-below-one', 'controllers-count-zero', 'controllers-placement-unknown', 'boolean-for-number', 'clock-drift-string', 'comment-not-string',
   'commit-typo', 'crash-with-duration', 'dist-typo', 'distribution-key-of-other-dist',
   'distribution-missing-parameter', 'distribution-not-object', 'duplicate-zone', 'duration-overflow',
   'emits-unknown-key', 'empty-name', 'expect-negative-threshold', 'expect-ordering-typo', 'expect-typo',
