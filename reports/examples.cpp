@@ -122,6 +122,12 @@ std::vector<TimelineEntry> timeline_of(model::World const& world, std::uint32_t 
                                                         std::to_string(election.leader_epoch) + (election.unclean ? " (unclean)" : "");
     timeline.push_back({election.at, "controller", "election", what});
   }
+  for (model::QuorumEvent const& change : truth.quorum) {
+    if (change.at < message.sent_at) continue;
+    std::string const what = change.leader == UINT32_MAX ? "the quorum lost its leader: no failover until it elects one"
+                                                         : world.network().name(change.leader) + " leads the quorum";
+    timeline.push_back({change.at, "controller", "quorum", what});
+  }
   std::stable_sort(timeline.begin(), timeline.end(), [](auto const& a, auto const& b) { return a.at < b.at; });
   constexpr std::size_t kTimelineMax = 40;
   if (timeline.size() > kTimelineMax) timeline.resize(kTimelineMax);
