@@ -140,6 +140,26 @@ TEST_CASE("sim: simulation: events_max bounds one call of the loop", "[sim]") {
   CHECK(simulation.events_dispatched() == 4);
 }
 
+TEST_CASE("sim: simulation: the trace digest follows the time and kind of every dispatched event, in order", "[sim]") {
+  auto digest_of = [](std::vector<std::pair<Time, std::uint32_t>> const& events) {
+    Simulation simulation;
+    Recorder recorder;
+    ActorId const id = simulation.add_actor(&recorder);
+    for (auto const& [at, kind] : events) simulation.schedule(at, id, kind);
+    simulation.run_until(1000);
+    return simulation.trace_digest();
+  };
+  std::uint64_t const reference = digest_of({{1, 7}, {2, 8}});
+  CHECK(reference == digest_of({{1, 7}, {2, 8}}));
+  CHECK(reference != digest_of({{1, 8}, {2, 7}}));  // The same events in another order.
+  CHECK(reference != digest_of({{1, 7}, {3, 8}}));  // Another time.
+  CHECK(reference != digest_of({{1, 7}, {2, 9}}));  // Another kind.
+  CHECK(reference != digest_of({{1, 7}}));          // One event fewer.
+  CHECK(Simulation().trace_digest() != reference);
+  CHECK(hex64(0x1f) == "000000000000001f");
+  CHECK(hex64(UINT64_MAX) == "ffffffffffffffff");
+}
+
 TEST_CASE("sim: simulation: events scheduled during dispatch run in (time, sequence) order", "[sim][property]") {
   rc::prop("follow-ups", [] {
     Simulation simulation;
