@@ -61,7 +61,7 @@ bool Network::names_node_or_zone(std::string const& name, NodeId node) const {
 
 void Network::finish_setup() {
   std::size_t const count = names_.size();
-  BROKERSIM_ASSERT(count > 0 && count <= 4096);  // Per-connection tables are count^2.
+  BROKERSIM_ASSERT(count > 0 && count <= kNodesMax);  // Per-connection tables are count^2.
   for (NodeId id = 0; id < count; ++id) BROKERSIM_ASSERT(nodes_[id] != nullptr);
   last_arrival_.assign(count * count, 0);
   cuts_.assign(count * count, 0);

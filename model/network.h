@@ -17,6 +17,11 @@ namespace brokersim::model {
 
 using EnvelopeId = std::uint32_t;
 
+// The most nodes a network holds. Its per-connection tables take 22 bytes for each ordered pair of nodes
+// (370 MB at this bound, for every run of a batch at once), so the loader refuses larger scenarios
+// (model::node_count counts them) rather than letting a run exhaust memory.
+inline constexpr std::size_t kNodesMax = 4096;
+
 // The event type under which a Node receives an envelope (arg0 = EnvelopeId).
 inline constexpr std::uint32_t kDeliverType = 0xFFFE;
 

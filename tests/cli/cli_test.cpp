@@ -143,3 +143,25 @@ TEST_CASE("cli: validate accepts every scenario of the library", "[cli]") {
     CHECK(result.exit_code == 0);
   }
 }
+
+// A run's network holds at most 4096 nodes (model::kNodesMax): a scenario of exactly that many runs to the
+// end, one node more is bad input (exit 2, the limit and the count named), never an assertion.
+TEST_CASE("cli: a scenario at the node limit runs; one node more is refused with exit 2", "[cli][limits]") {
+  std::string const dir = make_temp_dir("node-limit");
+  std::string const too_many = read_file(source_path("tests/scenarios/bad/too-many-nodes.json"));
+  REQUIRE(too_many.find("\"instances\": 96") != std::string::npos);
+  std::string at_limit = too_many;  // 1 broker + 4 producers x 1000 + 96 consumers = 4097; 95 makes 4096.
+  at_limit.replace(at_limit.find("\"instances\": 96"), 15, "\"instances\": 95");
+  write_text(dir + "/at-limit.json", at_limit);
+  auto const run = run_brokersim({"run", dir + "/at-limit.json", "--out", dir + "/out", "--format", "json"});
+  CHECK((run.exit_code == 0 || run.exit_code == 1));
+  CHECK(run.err.find("internal error") == std::string::npos);
+  CHECK(read_file(dir + "/out/report.json").find("\"digest\"") != std::string::npos);
+  write_text(dir + "/too-many.json", too_many);
+  auto const refused = run_brokersim({"run", dir + "/too-many.json", "--out", dir + "/refused"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("expected at most 4096 network nodes") != std::string::npos);
+  CHECK(refused.err.find("got 4097") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir + "/refused"));
+  fs::remove_all(dir);
+}
