@@ -368,7 +368,9 @@ Scenario load_scenario_json(nlohmann::json const& document, std::string const& f
 }
 
 Scenario load_scenario_text(std::string_view text, std::string const& file) {
-  return load_scenario_json(parse_scenario_text(text, file), file);
+  Scenario scenario = load_scenario_json(parse_scenario_text(text, file), file);
+  scenario.content_hash = sim::content_hash(text);
+  return scenario;
 }
 
 Scenario load_scenario_file(std::string const& path) {
