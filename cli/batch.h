@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,5 +41,28 @@ struct PlannedRun {
 // All (scenario, seed) pairs in (file, seed) order, then the shard's slice: every N-th from I.
 std::vector<PlannedRun> plan_batch(std::vector<scenarios::Scenario> const& scenarios, SeedRange const& seeds,
                                    std::uint64_t shard, std::uint64_t shards);
+
+// What one planned run gave: its report, or the error that stopped it (then the report names only the
+// scenario and seed).
+struct RunOutcome {
+  reports::Report report;
+  std::string error;
+  double wall_seconds = 0.0;
+};
+
+// Runs one scenario with one seed: run_scenario, or a stand-in in tests.
+using RunFunction = std::function<reports::Report(scenarios::Scenario const&, std::uint64_t)>;
+
+// Runs the plan on `jobs` threads (with a progress line on `err` when it is a terminal); outcomes land by
+// plan index, so their order does not depend on jobs. An exception that escapes a run becomes that run's
+// error instead of ending the process: the other runs go on.
+std::vector<RunOutcome> execute_plan(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
+                                     unsigned jobs, std::ostream& err, RunFunction const& run);
+
+// The summary's line for one outcome: a failed run also when its run stopped on an error.
+reports::RunRecord record_of_outcome(RunOutcome const& outcome);
+
+// The lines batch and merge print: the counts, then a line per failing or erroneous run.
+void print_outcome(reports::Summary const& summary, std::string const& directory, std::ostream& out);
 
 }  // namespace brokersim::cli

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "brokersim_version.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -113,11 +114,43 @@ std::string run_directory(std::string const& file, std::uint64_t seed) {
   return "runs/" + relative + "/seed-" + std::to_string(seed);
 }
 
-// Runs the plan on `jobs` threads; results land by plan index, so their order does not depend on jobs.
-std::vector<reports::Report> execute(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
-                                     unsigned jobs, std::ostream& err, std::vector<double>& wall_seconds) {
-  std::vector<reports::Report> results(plan.size());
-  wall_seconds.assign(plan.size(), 0.0);
+std::vector<OutputFile> summary_files(reports::Summary const& summary, std::string const& timing) {
+  return {{"summary.json", reports::summary_to_json(summary).dump(2) + "\n"},
+          {"summary.md", reports::summary_markdown(summary)},
+          {"summary.html", reports::summary_html(summary)},
+          {"junit.xml", reports::summary_junit(summary)},
+          {"timing.json", timing}};
+}
+
+// Shards of one batch ran the same scenario files, byte for byte, with the same seeds: merging others
+// would make a summary of a batch that never was.
+void check_same_batch(reports::Summary const& first, std::string const& first_dir, reports::Summary const& part,
+                      std::string const& shard_dir) {
+  std::string const other = shard_dir + ": a shard of another batch than " + first_dir + ": ";
+  if (part.scenario_files.size() != first.scenario_files.size()) {
+    throw UsageError(other + "it ran " + std::to_string(part.scenario_files.size()) + " scenario files, not " +
+                     std::to_string(first.scenario_files.size()));
+  }
+  for (std::size_t f = 0; f < part.scenario_files.size(); ++f) {
+    reports::ScenarioFile const& mine = part.scenario_files[f];
+    reports::ScenarioFile const& theirs = first.scenario_files[f];
+    if (mine.file != theirs.file) throw UsageError(other + "it ran " + mine.file + " where that ran " + theirs.file);
+    if (mine.content_hash != theirs.content_hash) {
+      throw UsageError(other + mine.file + " had different content (the file changed between the shards' runs)");
+    }
+  }
+  if (part.seeds != first.seeds || part.planned_runs != first.planned_runs) {
+    throw UsageError(other + "its seeds or run count differ");
+  }
+}
+
+}  // namespace
+
+// An exception escaping a worker thread would call std::terminate and lose the whole batch; caught here,
+// it is one run's error.
+std::vector<RunOutcome> execute_plan(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
+                                     unsigned jobs, std::ostream& err, RunFunction const& run) {
+  std::vector<RunOutcome> outcomes(plan.size());
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
   std::atomic<std::size_t> failed{0};
@@ -127,9 +160,23 @@ std::vector<reports::Report> execute(std::vector<scenarios::Scenario> const& sce
   auto worker = [&] {
     for (std::size_t i = next++; i < plan.size(); i = next++) {
       auto const begun = std::chrono::steady_clock::now();
-      results[i] = run_scenario(scenarios[plan[i].scenario], plan[i].seed);
-      wall_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
-      if (!results[i].passed()) ++failed;
+      scenarios::Scenario const& scenario = scenarios[plan[i].scenario];
+      RunOutcome& outcome = outcomes[i];
+      try {
+        outcome.report = run(scenario, plan[i].seed);
+      } catch (std::exception const& error) {
+        outcome.error = error.what();
+      } catch (...) {
+        outcome.error = "an exception of unknown type";
+      }
+      if (!outcome.error.empty()) {
+        outcome.report = reports::Report{};
+        outcome.report.scenario_name = scenario.name;
+        outcome.report.scenario_file = scenario.file;
+        outcome.report.seed = plan[i].seed;
+      }
+      outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+      if (!outcome.report.passed() || !outcome.error.empty()) ++failed;
       std::size_t const finished = ++done;
       if (!terminal) continue;
       std::lock_guard<std::mutex> lock(progress);
@@ -144,26 +191,28 @@ std::vector<reports::Report> execute(std::vector<scenarios::Scenario> const& sce
   worker();
   for (std::thread& thread : threads) thread.join();
   if (terminal) err << "\n";
-  return results;
+  return outcomes;
 }
 
-std::vector<OutputFile> summary_files(reports::Summary const& summary, std::string const& timing) {
-  return {{"summary.json", reports::summary_to_json(summary).dump(2) + "\n"},
-          {"summary.md", reports::summary_markdown(summary)},
-          {"summary.html", reports::summary_html(summary)},
-          {"junit.xml", reports::summary_junit(summary)},
-          {"timing.json", timing}};
+reports::RunRecord record_of_outcome(RunOutcome const& outcome) {
+  reports::RunRecord record = reports::record_of(outcome.report);
+  if (!outcome.error.empty()) {
+    record.passed = false;
+    record.error = outcome.error;
+  }
+  return record;
 }
 
 void print_outcome(reports::Summary const& summary, std::string const& directory, std::ostream& out) {
-  out << "batch: " << summary.runs.size() << " runs, " << summary.failed() << " broke an expectation; summary in "
-      << directory << "/summary.md\n";
+  std::uint64_t const errors = summary.errors();
+  out << "batch: " << summary.runs.size() << " runs, " << summary.failed() - errors << " broke an expectation";
+  if (errors > 0) out << ", " << errors << " stopped on an error";
+  out << "; summary in " << directory << "/summary.md\n";
   for (reports::RunRecord const& run : summary.runs) {
-    if (!run.passed) out << "  FAIL " << reports::replay_command(run.file, run.seed) << "\n";
+    if (!run.error.empty()) out << "  ERROR " << reports::replay_command(run.file, run.seed) << ": " << run.error << "\n";
+    else if (!run.passed) out << "  FAIL " << reports::replay_command(run.file, run.seed) << "\n";
   }
 }
-
-}  // namespace
 
 int batch_command(Arguments const& arguments, Streams& streams) {
   if (arguments.operands.empty()) throw UsageError("batch takes scenario files or folders (see brokersim batch --help)");
@@ -187,23 +236,25 @@ int batch_command(Arguments const& arguments, Streams& streams) {
   }
   if (bad) return kExitBadInput;
   std::vector<PlannedRun> const plan = plan_batch(loaded, seeds, shard, shards);
-  std::vector<double> wall;
   auto const begun = std::chrono::steady_clock::now();
-  std::vector<reports::Report> const results = execute(loaded, plan, jobs, streams.err, wall);
+  std::vector<RunOutcome> const outcomes = execute_plan(loaded, plan, jobs, streams.err, run_scenario);
   double const total = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
 
   reports::Summary summary;
+  for (scenarios::Scenario const& scenario : loaded) summary.scenario_files.push_back({scenario.file, scenario.content_hash});
   summary.seeds = seeds.describe();
   summary.planned_runs = plan_batch(loaded, seeds, 0, 1).size();
   std::vector<OutputFile> files_out;
   nlohmann::ordered_json timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
   nlohmann::ordered_json per_run = nlohmann::ordered_json::array();
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    summary.runs.push_back(reports::record_of(results[i]));
-    per_run.push_back({{"file", results[i].scenario_file}, {"seed", results[i].seed}, {"wall_seconds", wall[i]}});
-    if (results[i].passed()) continue;
-    std::string const run_dir = run_directory(results[i].scenario_file, results[i].seed);
-    for (auto& [name, content] : reports::render_reports(results[i], reports::ReportFormats::all())) {
+  for (RunOutcome const& outcome : outcomes) {
+    reports::Report const& report = outcome.report;
+    summary.runs.push_back(record_of_outcome(outcome));
+    per_run.push_back({{"file", report.scenario_file}, {"seed", report.seed}, {"wall_seconds", outcome.wall_seconds}});
+    // A run that stopped on an error has no report to write: its error is in the summary.
+    if (report.passed() || !outcome.error.empty()) continue;
+    std::string const run_dir = run_directory(report.scenario_file, report.seed);
+    for (auto& [name, content] : reports::render_reports(report, reports::ReportFormats::all())) {
       files_out.emplace_back(run_dir + "/" + name, std::move(content));
     }
   }
@@ -236,11 +287,16 @@ int merge_command(Arguments const& arguments, Streams& streams) {
     } catch (std::exception const& error) {
       throw UsageError(shard_dir + "/summary.json: " + error.what());
     }
+    if (part.brokersim_version != BROKERSIM_VERSION) {
+      throw UsageError(shard_dir + ": made by brokersim " + part.brokersim_version + ", not by this brokersim " +
+                       BROKERSIM_VERSION + ": merge shards with the version that ran them");
+    }
     if (d == 0) {
+      merged.scenario_files = part.scenario_files;
       merged.seeds = part.seeds;
       merged.planned_runs = part.planned_runs;
-    } else if (part.seeds != merged.seeds || part.planned_runs != merged.planned_runs) {
-      throw UsageError(shard_dir + ": a shard of another batch (its seeds or run count differ)");
+    } else {
+      check_same_batch(merged, arguments.operands[0], part, shard_dir);
     }
     for (auto& run : part.runs) merged.runs.push_back(std::move(run));
     std::ifstream timing(shard_dir + "/timing.json");

@@ -28,7 +28,7 @@ reports::Report simulate(scenarios::Scenario const& scenario, std::uint64_t seed
     simulation.run_until(std::min(end, simulation.now() + kSettledCheck));
   }
   world.record_end_state();
-  reports::RunStats const stats{simulation.events_dispatched(), simulation.now()};
+  reports::RunStats const stats{simulation.events_dispatched(), simulation.now(), simulation.trace_digest()};
   return reports::check(scenario, seed, world, stats);
 }
 

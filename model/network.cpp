@@ -27,7 +27,7 @@ bool is_request(MessageType type) {
 }
 
 using ZoneGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
-                                        boost::property<boost::edge_weight_t, double, boost::property<boost::edge_index_t, std::uint16_t>>>;
+                                        boost::property<boost::edge_weight_t, double, boost::property<boost::edge_index_t, std::uint32_t>>>;
 
 }  // namespace
 
@@ -61,7 +61,7 @@ bool Network::names_node_or_zone(std::string const& name, NodeId node) const {
 
 void Network::finish_setup() {
   std::size_t const count = names_.size();
-  BROKERSIM_ASSERT(count > 0 && count <= 4096);  // Per-connection tables are count^2.
+  BROKERSIM_ASSERT(count > 0 && count <= kNodesMax);  // Per-connection tables are count^2.
   for (NodeId id = 0; id < count; ++id) BROKERSIM_ASSERT(nodes_[id] != nullptr);
   last_arrival_.assign(count * count, 0);
   cuts_.assign(count * count, 0);
@@ -86,7 +86,7 @@ void Network::build_routes() {
     if (a < 0 || b < 0 || a == b) continue;
     double const mean = hops_[link + 1].latency.mean_micros();
     boost::add_edge(static_cast<std::size_t>(a), static_cast<std::size_t>(b),
-                    ZoneGraph::edge_property_type(std::isfinite(mean) ? mean : 1e18, static_cast<std::uint16_t>(link + 1)), graph);
+                    ZoneGraph::edge_property_type(std::isfinite(mean) ? mean : 1e18, static_cast<std::uint32_t>(link + 1)), graph);
   }
   // For every source zone: predecessors on the shortest paths.
   std::vector<std::vector<std::size_t>> predecessors(zones, std::vector<std::size_t>(zones));
@@ -107,13 +107,13 @@ void Network::build_routes() {
     for (NodeId to = 0; to < count; ++to) {
       std::size_t const pair = index(from, to);
       route_begin_[pair] = static_cast<std::uint32_t>(route_hops_.size());
-      std::uint16_t direct = 0;
+      std::uint32_t direct = 0;
       for (std::size_t link = 0; link < config_.links.size(); ++link) {
         LinkConfig const& config = config_.links[link];
         bool const names_node = zone_named(config.between[0]) < 0 || zone_named(config.between[1]) < 0;
         bool const matches = (names_node_or_zone(config.between[0], from) && names_node_or_zone(config.between[1], to)) ||
                              (names_node_or_zone(config.between[0], to) && names_node_or_zone(config.between[1], from));
-        if (names_node && matches) direct = static_cast<std::uint16_t>(link + 1);
+        if (names_node && matches) direct = static_cast<std::uint32_t>(link + 1);
       }
       int const zone_from = zones_[from];
       int const zone_to = zones_[to];
@@ -121,7 +121,7 @@ void Network::build_routes() {
         // Walk the shortest path back from the destination zone; unreachable zones keep the default.
         auto const& previous = predecessors[static_cast<std::size_t>(zone_from)];
         std::size_t at = static_cast<std::size_t>(zone_to);
-        std::vector<std::uint16_t> path;
+        std::vector<std::uint32_t> path;
         while (at != static_cast<std::size_t>(zone_from) && previous[at] != at) {
           path.push_back(edge_hop(previous[at], at));
           at = previous[at];
@@ -251,7 +251,7 @@ void Network::reset_connections(sim::Simulation& simulation, NodeId node) {
 void Network::cut_traffic(NodeId from, NodeId to) { ++cuts_[index(from, to)]; }
 
 void Network::restore_traffic(NodeId from, NodeId to) {
-  std::uint16_t& cut = cuts_[index(from, to)];
+  std::uint32_t& cut = cuts_[index(from, to)];
   BROKERSIM_ASSERT(cut > 0);
   --cut;
 }

@@ -17,6 +17,11 @@ namespace brokersim::model {
 
 using EnvelopeId = std::uint32_t;
 
+// The most nodes a network holds. Its per-connection tables take 28 bytes for each ordered pair of nodes
+// (470 MB at this bound, for every run of a batch at once), so the loader refuses larger scenarios
+// (model::node_count counts them) rather than letting a run exhaust memory.
+inline constexpr std::size_t kNodesMax = 4096;
+
 // The event type under which a Node receives an envelope (arg0 = EnvelopeId).
 inline constexpr std::uint32_t kDeliverType = 0xFFFE;
 
@@ -107,11 +112,12 @@ class Network {
   std::vector<int> zones_;
   std::vector<Node*> nodes_;
   std::vector<Time> last_arrival_;              // Per connection: FIFO order.
-  std::vector<std::uint16_t> cuts_;             // Per connection: active cuts.
+  // Per connection: active cuts. 32 bits: a scenario may overlap more than 65,535 partitions of one pair.
+  std::vector<std::uint32_t> cuts_;
   std::vector<Hop> hops_;                       // 0: the default; then one per configured link.
   std::vector<std::uint32_t> route_begin_;      // Per connection: its hops are route_hops_[begin, end).
   std::vector<std::uint32_t> route_end_;
-  std::vector<std::uint16_t> route_hops_;
+  std::vector<std::uint32_t> route_hops_;       // Indexes into hops_: a scenario may have 65,536 links.
   std::vector<std::int32_t> link_fault_;        // Per connection: a hop a link fault adds, or -1.
   std::uint64_t duplicated_ = 0;
   std::uint64_t produce_requests_in_flight_ = 0;

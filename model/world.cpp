@@ -119,6 +119,7 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
   }
   add_dead_letter_producers(seed, production_end);
   add_controllers();
+  BROKERSIM_ASSERT(network_.node_count() == node_count(config));
 }
 
 // Dedicated controller nodes come last, so that adding them moves no other node's id.
@@ -279,6 +280,19 @@ void World::GroupRouter::on_group_message(sim::Simulation& simulation, Envelope 
 }
 
 World::~World() = default;
+
+std::size_t node_count(WorldConfig const& config) {
+  auto count = static_cast<std::size_t>(config.brokers.count) + config.services.size();
+  if (config.controllers.placement == ControllerPlacement::dedicated) count += static_cast<std::size_t>(config.controllers.count);
+  for (ProducerConfig const& producer : config.producers) count += static_cast<std::size_t>(producer.instances);
+  for (ConsumerGroupConfig const& group : config.consumer_groups) {
+    auto const instances = static_cast<std::size_t>(group.instances_created());
+    count += instances;                                                   // The consumers.
+    if (group.emits_topic) count += instances;                            // Their emitters (add_emitter).
+    if (group.on_failure.then == AfterFailure::dead_letter) count += 1 + instances;  // Replayer, DLT producers.
+  }
+  return count;
+}
 
 void World::start(sim::Simulation& simulation) {
   std::vector<Broker*> brokers;

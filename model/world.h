@@ -129,6 +129,12 @@ class World {
   GroupRouter router_{*this};
 };
 
+// How many network nodes World(config) creates: brokers, producer instances, consumer instances (up to
+// the most a scale fault asks for), services, and the producers embedded in consumer instances (emits,
+// dead letters) with each dead-lettering group's replayer. The loader checks it against kNodesMax; every
+// new kind of node must be counted here.
+std::size_t node_count(WorldConfig const& config);
+
 // Index of the topic named `name` in `config.topics`; the loader guarantees it exists.
 std::uint32_t topic_index(WorldConfig const& config, std::string const& name);
 

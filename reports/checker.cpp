@@ -235,6 +235,7 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   report.scenario_name = scenario.name;
   report.scenario_file = scenario.file;
   report.seed = seed;
+  report.digest = stats.trace_digest;
   report.expect = scenario.expect;
   model::FinalLogs const& logs = world.truth().final_logs;
   BROKERSIM_ASSERT(logs.recorded);  // World::record_end_state() ran when the run stopped.

@@ -15,6 +15,7 @@ namespace brokersim::reports {
 struct RunStats {
   std::uint64_t events = 0;
   sim::Time sim_time = 0;
+  std::uint64_t trace_digest = 0;  // Simulation::trace_digest() at the end of the run.
 };
 
 // Judges a finished run. Every acknowledged, non-poison message is classified exactly once for each

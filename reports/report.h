@@ -95,6 +95,7 @@ struct Report {
   std::string scenario_name;
   std::string scenario_file;
   std::uint64_t seed = 0;
+  std::uint64_t digest = 0;  // The event trace's hash (sim::TraceDigest): equal runs have equal digests.
   scenarios::Expectations expect;
   std::vector<std::string> broken;  // Names of the expectations that did not hold, e.g. "delivery".
   Violations violations;

@@ -1,6 +1,7 @@
 #include "reports/report_json.h"
 
 #include "brokersim_version.h"
+#include "sim/digest.h"
 
 namespace brokersim::reports {
 
@@ -117,6 +118,7 @@ ordered_json report_to_json(Report const& report) {
   json["brokersim_version"] = BROKERSIM_VERSION;
   json["scenario"] = ordered_json{{"name", report.scenario_name}, {"file", report.scenario_file}};
   json["seed"] = report.seed;
+  json["digest"] = sim::hex64(report.digest);
   json["verdict"] = report.passed() ? "pass" : "fail";
   json["expect"] = expectations_to_json(report.expect);
   json["broken"] = report.broken;

@@ -1,6 +1,7 @@
 #include "reports/summary.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include "reports/report_files.h"
 #include "reports/report_json.h"
 #include "reports/report_tables.h"
+#include "sim/digest.h"
 #include "sim/format.h"
 
 namespace brokersim::reports {
@@ -80,6 +82,9 @@ std::string broken_text(std::vector<std::string> const& broken) {
   return text;
 }
 
+// What went wrong with a failing run: its broken expectations, or the error that stopped it.
+std::string failure_text(RunRecord const& run) { return run.error.empty() ? broken_text(run.broken) : "error: " + run.error; }
+
 
 }  // namespace
 
@@ -101,6 +106,10 @@ std::uint64_t Summary::failed() const {
   return static_cast<std::uint64_t>(std::count_if(runs.begin(), runs.end(), [](auto const& r) { return !r.passed; }));
 }
 
+std::uint64_t Summary::errors() const {
+  return static_cast<std::uint64_t>(std::count_if(runs.begin(), runs.end(), [](auto const& r) { return !r.error.empty(); }));
+}
+
 std::string replay_command(std::string const& file, std::uint64_t seed) {
   return "brokersim run " + file + " --seed " + std::to_string(seed);
 }
@@ -108,6 +117,11 @@ std::string replay_command(std::string const& file, std::uint64_t seed) {
 ordered_json summary_to_json(Summary const& summary) {
   ordered_json out;
   out["brokersim_version"] = BROKERSIM_VERSION;
+  ordered_json files = ordered_json::array();
+  for (ScenarioFile const& file : summary.scenario_files) {
+    files.push_back(ordered_json{{"file", file.file}, {"content_hash", sim::hex64(file.content_hash)}});
+  }
+  out["scenario_files"] = std::move(files);
   out["seeds"] = summary.seeds;
   out["runs"] = summary.runs.size();
   out["planned_runs"] = summary.planned_runs;
@@ -126,6 +140,7 @@ ordered_json summary_to_json(Summary const& summary) {
     if (run.passed) continue;
     failures.push_back(ordered_json{{"scenario", run.scenario}, {"file", run.file}, {"seed", run.seed},
                                     {"broken", run.broken}, {"replay", replay_command(run.file, run.seed)}});
+    if (!run.error.empty()) failures.back()["error"] = run.error;
   }
   out["failures"] = std::move(failures);
   ordered_json heavy = ordered_json::array();
@@ -138,6 +153,7 @@ ordered_json summary_to_json(Summary const& summary) {
     records.push_back(ordered_json{{"file", run.file}, {"scenario", run.scenario}, {"seed", run.seed}, {"passed", run.passed},
                                    {"broken", run.broken}, {"violations", violations_to_json(run.violations)},
                                    {"events", run.events}, {"produced", run.produced}, {"p99_latency_ms", run.p99_latency_ms}});
+    if (!run.error.empty()) records.back()["error"] = run.error;
   }
   out["records"] = std::move(records);
   return out;
@@ -146,6 +162,16 @@ ordered_json summary_to_json(Summary const& summary) {
 Summary summary_from_json(json const& in) {
   try {
     Summary summary;
+    summary.brokersim_version = in.at("brokersim_version").get<std::string>();
+    for (json const& f : in.at("scenario_files")) {
+      std::string const hash = f.at("content_hash").get<std::string>();
+      std::uint64_t value = 0;
+      auto const [end, error] = std::from_chars(hash.data(), hash.data() + hash.size(), value, 16);
+      if (error != std::errc() || end != hash.data() + hash.size() || hash.size() != 16) {
+        throw std::runtime_error("not a brokersim summary.json: content_hash \"" + hash + "\" is not 16 hex digits");
+      }
+      summary.scenario_files.push_back(ScenarioFile{f.at("file").get<std::string>(), value});
+    }
     summary.seeds = in.at("seeds").get<std::string>();
     summary.planned_runs = in.at("planned_runs").get<std::uint64_t>();
     for (json const& r : in.at("records")) {
@@ -159,6 +185,7 @@ Summary summary_from_json(json const& in) {
       run.events = r.at("events").get<std::uint64_t>();
       run.produced = r.at("produced").get<std::uint64_t>();
       run.p99_latency_ms = r.at("p99_latency_ms").get<double>();
+      if (r.contains("error")) run.error = r.at("error").get<std::string>();
       summary.runs.push_back(std::move(run));
     }
     return summary;
@@ -183,7 +210,7 @@ std::string summary_markdown(Summary const& summary) {
   if (failed > 0) {
     out << "\n## Failing runs\n\n| scenario | seed | broken | replay |\n|---|---:|---|---|\n";
     for (RunRecord const& run : summary.runs) {
-      if (!run.passed) out << "| " << run.scenario << " | " << run.seed << " | " << broken_text(run.broken) << " | `" << replay_command(run.file, run.seed) << "` |\n";
+      if (!run.passed) out << "| " << run.scenario << " | " << run.seed << " | " << failure_text(run) << " | `" << replay_command(run.file, run.seed) << "` |\n";
     }
   }
   out << "\n## Heaviest runs\n\n| scenario | seed | simulated events |\n|---|---:|---:|\n";
@@ -216,7 +243,7 @@ std::string summary_html(Summary const& summary) {
     for (RunRecord const& run : summary.runs) {
       if (run.passed) continue;
       out << "<tr><td>" << escape_markup(run.scenario) << "</td><td class=\"n\">" << run.seed << "</td><td>"
-          << escape_markup(broken_text(run.broken)) << "</td><td><code>" << escape_markup(replay_command(run.file, run.seed))
+          << escape_markup(failure_text(run)) << "</td><td><code>" << escape_markup(replay_command(run.file, run.seed))
           << "</code></td></tr>\n";
     }
     out << "</table>\n";
@@ -238,6 +265,13 @@ std::string summary_junit(Summary const& summary) {
           << escape_markup(run.scenario + " seed " + std::to_string(run.seed)) << "\"";
       if (run.passed) {
         out << "/>\n";
+        continue;
+      }
+      if (!run.error.empty()) {
+        // JUnit's <error>: the test itself could not complete, as opposed to a <failure> of what it checks.
+        std::string const text = "error: " + run.error + "\nreplay: " + replay_command(run.file, run.seed);
+        out << ">\n      <error type=\"internal\" message=\"" << escape_markup(run.error) << "\">" << escape_markup(text)
+            << "</error>\n    </testcase>\n";
         continue;
       }
       std::string const text = "broken expectations: " + broken_text(run.broken) + "\nreplay: " + replay_command(run.file, run.seed);

@@ -23,17 +23,28 @@ struct RunRecord {
   std::uint64_t events = 0;
   std::uint64_t produced = 0;
   double p99_latency_ms = 0.0;
+  std::string error;  // Why the run stopped before its report (an internal error); empty for a report.
 };
 
 RunRecord record_of(Report const& report);
 
+// A scenario file of a batch and the hash of the text it was loaded from (sim::content_hash).
+struct ScenarioFile {
+  std::string file;
+  std::uint64_t content_hash = 0;
+  bool operator==(ScenarioFile const&) const = default;
+};
+
 // The batch as a whole: its runs in (file, seed) order and how it was asked for.
 struct Summary {
+  std::string brokersim_version;  // Of the program that wrote it: BROKERSIM_VERSION, or what was read.
+  std::vector<ScenarioFile> scenario_files;  // Every file of the batch, in every shard: merge compares them.
   std::string seeds;              // "scenario seeds", "1..20", ...
   std::uint64_t planned_runs = 0;  // Runs of the whole batch, over all shards.
   std::vector<RunRecord> runs;
 
-  std::uint64_t failed() const;
+  std::uint64_t failed() const;  // Runs that broke an expectation or stopped on an error.
+  std::uint64_t errors() const;  // Runs that stopped on an error.
 };
 
 // summary.json: byte-identical for the same batch whatever --jobs is, and for merged shards.

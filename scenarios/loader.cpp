@@ -9,8 +9,10 @@
 #include <set>
 #include <sstream>
 
+#include "model/world.h"
 #include "scenarios/json_reader.h"
 #include "scenarios/scenario_keys.h"
+#include "sim/digest.h"
 #include "sim/format.h"
 
 namespace brokersim::scenarios {
@@ -329,6 +331,16 @@ Expectations read_expectations(std::optional<Value> const& value);
 void check_references(Value const& root, model::WorldConfig const& world);
 int scaled_instances_max(Value const& root, std::string const& group, int instances);
 
+// One run's network holds at most model::kNodesMax nodes (a table per pair of nodes): a larger scenario
+// is bad input, refused before anything runs.
+void check_node_count(Value const& root, model::WorldConfig const& world) {
+  std::size_t const nodes = model::node_count(world);
+  if (nodes <= model::kNodesMax) return;
+  root.fail("expected at most " + std::to_string(model::kNodesMax) +
+            " network nodes (brokers, producer, consumer and service instances, and the producers inside consumer "
+            "instances that emit or dead-letter), got " + std::to_string(nodes));
+}
+
 model::WorldConfig read_world(Value const& root) {
   model::WorldConfig world;
   world.network = read_network(root.get("network"));
@@ -352,6 +364,7 @@ model::WorldConfig read_world(Value const& root) {
     group.instances_max = scaled_instances_max(root, group.name, group.instances);
   }
   check_references(root, world);
+  check_node_count(root, world);
   return world;
 }
 
@@ -381,7 +394,9 @@ Scenario load_scenario_json(nlohmann::json const& document, std::string const& f
 }
 
 Scenario load_scenario_text(std::string_view text, std::string const& file) {
-  return load_scenario_json(parse_scenario_text(text, file), file);
+  Scenario scenario = load_scenario_json(parse_scenario_text(text, file), file);
+  scenario.content_hash = sim::content_hash(text);
+  return scenario;
 }
 
 Scenario load_scenario_file(std::string const& path) {

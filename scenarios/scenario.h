@@ -43,6 +43,7 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string file;  // The path it was loaded from, as given.
+  std::uint64_t content_hash = 0;  // sim::content_hash of the text it was loaded from (0: not from text).
   std::uint64_t seed = 1;
   sim::Time duration = 0;  // Producers stop at this time.
   sim::Time drain = 0;     // Then the run goes on at most this long until everything is idle.

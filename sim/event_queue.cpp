@@ -10,10 +10,9 @@ constexpr std::size_t kArity = 4;
 
 EventId EventQueue::push(Time at, ActorId actor, std::uint32_t kind, std::uint64_t arg0, std::uint64_t arg1) {
   BROKERSIM_ASSERT(at >= 0);
-  BROKERSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - kSlotBits)));
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
-    BROKERSIM_ASSERT(payloads_.size() <= kSlotMask);
+    if (payloads_.size() > slot_mask_) widen_slots();
     slot = static_cast<std::uint32_t>(payloads_.size());
     payloads_.push_back(Payload{actor, kind, arg0, arg1});
   } else {
@@ -21,10 +20,20 @@ EventId EventQueue::push(Time at, ActorId actor, std::uint32_t kind, std::uint64
     free_slots_.pop_back();
     payloads_[slot] = Payload{actor, kind, arg0, arg1};
   }
+  BROKERSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - slot_bits_)));
   EventId const id = next_sequence_++;
-  heap_.push_back(make_key(at, (id << kSlotBits) | slot));
+  heap_.push_back(make_key(at, (id << slot_bits_) | slot));
   sift_up(heap_.size() - 1);
   return id;
+}
+
+void EventQueue::widen_slots() {
+  BROKERSIM_ASSERT(slot_bits_ < kMaxSlotBits);
+  int const wider = slot_bits_ + 1;
+  BROKERSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - wider)));
+  for (Key& key : heap_) key = make_key(time_of(key), (sequence_of(key) << wider) | slot_of(key));
+  slot_bits_ = wider;
+  slot_mask_ = (std::uint64_t{1} << wider) - 1;
 }
 
 void EventQueue::reserve(std::size_t n) {
@@ -52,16 +61,15 @@ Event EventQueue::pop() {
   skip_cancelled();
   BROKERSIM_ASSERT(!heap_.empty());
   Key const top = heap_.front();
-  auto const slot = static_cast<std::uint32_t>(order_of(top) & kSlotMask);
-  Payload const& payload = payloads_[slot];
-  Event const event{time_of(top), order_of(top) >> kSlotBits, payload.actor, payload.kind, payload.arg0, payload.arg1};
+  Payload const& payload = payloads_[slot_of(top)];
+  Event const event{time_of(top), sequence_of(top), payload.actor, payload.kind, payload.arg0, payload.arg1};
   remove_top();
   return event;
 }
 
 void EventQueue::skip_cancelled() {
   while (!cancelled_.empty() && !heap_.empty()) {
-    auto const found = cancelled_.find(order_of(heap_.front()) >> kSlotBits);
+    auto const found = cancelled_.find(sequence_of(heap_.front()));
     if (found == cancelled_.end()) return;
     cancelled_.erase(found);
     remove_top();
@@ -69,7 +77,7 @@ void EventQueue::skip_cancelled() {
 }
 
 void EventQueue::remove_top() {
-  free_slots_.push_back(static_cast<std::uint32_t>(order_of(heap_.front()) & kSlotMask));
+  free_slots_.push_back(slot_of(heap_.front()));
   heap_.front() = heap_.back();
   heap_.pop_back();
   if (!heap_.empty()) sift_down(0);

@@ -14,8 +14,17 @@ namespace brokersim::sim {
 // they were scheduled. The heap holds 16-byte keys — the time, and the sequence number with the slot of
 // the event's payload in its low bits — so sifting moves little memory; payloads stay put in a slab
 // whose freed slots are reused. A 4-ary heap halves the depth of a binary one.
+//
+// The slot field starts at 24 bits (16.7 million events pending at once) and widens by one bit whenever
+// the slab outgrows it, up to 32, so no scenario runs into a fixed bound on pending events; each bit the
+// slots take is one fewer for sequence numbers (2^40 events pushed over a run at 24 bits, 2^32 at 32).
 class EventQueue {
  public:
+  EventQueue() = default;
+  // Starts with room for 2^slot_bits pending events before the first widening (tests widen early).
+  explicit EventQueue(int slot_bits)
+      : slot_bits_(slot_bits), slot_mask_((std::uint64_t{1} << slot_bits) - 1) {}
+
   // Schedules an event (its sequence is assigned here) and returns its id for cancel().
   EventId push(Time at, ActorId actor, std::uint32_t kind, std::uint64_t arg0 = 0, std::uint64_t arg1 = 0);
 
@@ -39,8 +48,8 @@ class EventQueue {
   void reserve(std::size_t n);
 
  private:
-  static constexpr int kSlotBits = 24;  // At most 2^24 (16.7 million) events pending at once.
-  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr int kInitialSlotBits = 24;
+  static constexpr int kMaxSlotBits = 32;  // Slots are std::uint32_t.
 
   // (at << 64) | (sequence << kSlotBits) | slot: one 128-bit comparison orders by time, then by
   // sequence (unique, so it decides ties); the compiler turns it into branch-free code.
@@ -59,12 +68,19 @@ class EventQueue {
   void sift_down(std::size_t index);
   void remove_top();
   void skip_cancelled();
+  // Makes room for twice as many slots: rewrites every key with one more slot bit. The keys keep their
+  // relative order (the sequence still sits above the slot), so the heap stays a heap.
+  void widen_slots();
+  std::uint64_t sequence_of(Key key) const { return order_of(key) >> slot_bits_; }
+  std::uint32_t slot_of(Key key) const { return static_cast<std::uint32_t>(order_of(key) & slot_mask_); }
 
   std::vector<Key> heap_;
   std::vector<Payload> payloads_;
   std::vector<std::uint32_t> free_slots_;
   std::unordered_set<EventId> cancelled_;
   std::uint64_t next_sequence_ = 0;
+  int slot_bits_ = kInitialSlotBits;
+  std::uint64_t slot_mask_ = (std::uint64_t{1} << kInitialSlotBits) - 1;
 };
 
 }  // namespace brokersim::sim

@@ -28,6 +28,7 @@ std::uint64_t Simulation::run_until(Time until, std::uint64_t events_max) {
     Event const event = queue_.pop();
     BROKERSIM_ASSERT(event.at >= now_);
     now_ = event.at;
+    digest_.add(event.at, event.kind);
     actors_[event.actor]->on_event(*this, event);
     ++count;
   }

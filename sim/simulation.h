@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/digest.h"
 #include "sim/event.h"
 #include "sim/event_queue.h"
 
@@ -39,6 +40,8 @@ class Simulation {
   std::uint64_t run_until(Time until, std::uint64_t events_max = UINT64_MAX);
 
   std::uint64_t events_dispatched() const { return dispatched_; }
+  // A hash of every event dispatched so far (its time and kind, in order): equal for equal runs.
+  std::uint64_t trace_digest() const { return digest_.value(); }
   std::size_t pending() const { return queue_.size(); }
   bool idle() { return queue_.empty(); }
 
@@ -47,6 +50,7 @@ class Simulation {
   std::vector<Actor*> actors_;
   Time now_ = 0;
   std::uint64_t dispatched_ = 0;
+  TraceDigest digest_;
 };
 
 }  // namespace brokersim::sim

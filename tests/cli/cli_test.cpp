@@ -23,6 +23,16 @@ void write_text(std::string const& path, std::string const& text) {
   out << text;
 }
 
+// report.json's `digest` (16 hex digits), or "" when it has none.
+std::string digest_of(std::string const& report) {
+  std::string const key = "\"digest\": \"";
+  auto const at = report.find(key);
+  if (at == std::string::npos) return {};
+  std::string digest = report.substr(at + key.size(), 16);
+  bool const hex = digest.size() == 16 && digest.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return hex && report[at + key.size() + 16] == '"' ? digest : std::string();
+}
+
 }  // namespace
 
 TEST_CASE("cli: --version and --help answer 0; no command is a usage error", "[cli]") {
@@ -91,7 +101,9 @@ TEST_CASE("cli: run writes all four reports and exits with the verdict", "[cli]"
   fs::remove_all(dir);
 }
 
-TEST_CASE("cli: two runs of one scenario and seed write byte-identical report.json", "[cli]") {
+// The determinism check of the whole library, in separate processes: equal bytes, equal event-trace
+// digests; and the digest tells two seeds apart, so this test can fail.
+TEST_CASE("cli: two runs of one scenario and seed write byte-identical report.json with equal digests", "[cli]") {
   std::string const first = make_temp_dir("first");
   std::string const second = make_temp_dir("second");
   for (auto const& entry : fs::recursive_directory_iterator(source_path("scenarios"))) {
@@ -104,9 +116,14 @@ TEST_CASE("cli: two runs of one scenario and seed write byte-identical report.js
     std::string const report = read_file(first + "/report.json");
     CHECK_FALSE(report.empty());
     CHECK(report == read_file(second + "/report.json"));
-    // A different seed is a different run.
+    std::string const digest = digest_of(report);
+    CHECK_FALSE(digest.empty());
+    CHECK(digest == digest_of(read_file(second + "/report.json")));
+    // A different seed is a different run, with another event trace.
     run_brokersim({"run", scenario, "--seed", "43", "--out", second, "--format", "json"});
-    CHECK(report != read_file(second + "/report.json"));
+    std::string const other_seed = read_file(second + "/report.json");
+    CHECK(report != other_seed);
+    CHECK(digest != digest_of(other_seed));
   }
   fs::remove_all(first);
   fs::remove_all(second);
@@ -125,4 +142,26 @@ TEST_CASE("cli: validate accepts every scenario of the library", "[cli]") {
     auto const result = run_brokersim({"validate", entry.path().string()});
     CHECK(result.exit_code == 0);
   }
+}
+
+// A run's network holds at most 4096 nodes (model::kNodesMax): a scenario of exactly that many runs to the
+// end, one node more is bad input (exit 2, the limit and the count named), never an assertion.
+TEST_CASE("cli: a scenario at the node limit runs; one node more is refused with exit 2", "[cli][limits]") {
+  std::string const dir = make_temp_dir("node-limit");
+  std::string const too_many = read_file(source_path("tests/scenarios/bad/too-many-nodes.json"));
+  REQUIRE(too_many.find("\"instances\": 96") != std::string::npos);
+  std::string at_limit = too_many;  // 1 broker + 4 producers x 1000 + 96 consumers = 4097; 95 makes 4096.
+  at_limit.replace(at_limit.find("\"instances\": 96"), 15, "\"instances\": 95");
+  write_text(dir + "/at-limit.json", at_limit);
+  auto const run = run_brokersim({"run", dir + "/at-limit.json", "--out", dir + "/out", "--format", "json"});
+  CHECK((run.exit_code == 0 || run.exit_code == 1));
+  CHECK(run.err.find("internal error") == std::string::npos);
+  CHECK(read_file(dir + "/out/report.json").find("\"digest\"") != std::string::npos);
+  write_text(dir + "/too-many.json", too_many);
+  auto const refused = run_brokersim({"run", dir + "/too-many.json", "--out", dir + "/refused"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("expected at most 4096 network nodes") != std::string::npos);
+  CHECK(refused.err.find("got 4097") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir + "/refused"));
+  fs::remove_all(dir);
 }

@@ -116,3 +116,20 @@ TEST_CASE("faults: clock: a clock fault moves the node's clock and ends with an 
   CHECK(clock.read(simulation.now()) == simulation.now());
   CHECK(world.network().node(world.nodes_named("broker-0").front()).clock().read(simulation.now()) == simulation.now());
 }
+
+TEST_CASE("faults: partition: more than 65,535 overlapping cuts of one connection nest and heal", "[faults]") {
+  auto const scenario = brokersim::scenarios::load_scenario_text(
+      R"({"name": "cuts", "duration_ms": 1000, "brokers": {"count": 2}, "topics": [{"name": "t", "partitions": 1}]})", "cuts.json");
+  brokersim::sim::Simulation simulation;
+  brokersim::model::World world(scenario.world, 1, scenario.duration);
+  world.start(simulation);
+  auto& network = world.network();
+  constexpr int kCuts = 65536 + 10;  // One past what a 16-bit counter holds, and then some.
+  for (int i = 0; i < kCuts; ++i) network.cut_traffic(0, 1);
+  CHECK_FALSE(network.connected(0, 1));
+  CHECK(network.connected(1, 0));
+  for (int i = 1; i < kCuts; ++i) network.restore_traffic(0, 1);
+  CHECK_FALSE(network.connected(0, 1));
+  network.restore_traffic(0, 1);
+  CHECK(network.connected(0, 1));
+}

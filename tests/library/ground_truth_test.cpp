@@ -107,7 +107,7 @@ struct CleanRun {
     world.start(simulation);
     simulation.run_until(scenario.duration + scenario.drain / 2);
     world.record_end_state();
-    stats = {simulation.events_dispatched(), simulation.now()};
+    stats = {simulation.events_dispatched(), simulation.now(), simulation.trace_digest()};
   }
   Report check() const { return brokersim::reports::check(scenario, 1, world, stats); }
 };

@@ -28,7 +28,7 @@ TEST_CASE("properties: checker: planted anomalies are found exactly", "[properti
     world.start(simulation);
     simulation.run_until(scenario.duration + scenario.drain / 2);
     world.record_end_state();
-    brokersim::reports::RunStats const stats{simulation.events_dispatched(), simulation.now()};
+    brokersim::reports::RunStats const stats{simulation.events_dispatched(), simulation.now(), simulation.trace_digest()};
     auto const before = brokersim::reports::check(scenario, 1, world, stats);
     // The clean run is clean (the scenario declares no expectation, so every count is checked).
     auto const& clean = before.violations;
@@ -67,7 +67,7 @@ TEST_CASE("properties: checker: a planted swap of two effects of one key is one 
   world.start(simulation);
   simulation.run_until(scenario.duration + scenario.drain / 2);
   world.record_end_state();
-  brokersim::reports::RunStats const stats{simulation.events_dispatched(), simulation.now()};
+  brokersim::reports::RunStats const stats{simulation.events_dispatched(), simulation.now(), simulation.trace_digest()};
   REQUIRE(brokersim::reports::check(scenario, 1, world, stats).violations.reordered == 0);
   // The first two sends of key k3 from p-0: swap their effect times.
   auto const& messages = world.truth().messages;

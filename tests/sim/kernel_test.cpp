@@ -47,8 +47,8 @@ TEST_CASE("sim: event_queue: events pop by time, and same-time events in schedul
   CHECK(kinds == std::vector<std::uint32_t>{2, 4, 5, 3, 1});
 }
 
-TEST_CASE("sim: event_queue: payloads come back whole, also when slots are reused", "[sim]") {
-  EventQueue queue;
+TEST_CASE("sim: event_queue: payloads come back whole, also when slots are reused or widened", "[sim]") {
+  EventQueue queue(2);  // Room for 4 pending events: the first round widens the slots five times.
   for (int round = 0; round < 3; ++round) {
     for (std::uint32_t i = 0; i < 100; ++i) queue.push(i, i + 7, i * 3, i * 1000003ULL, ~static_cast<std::uint64_t>(i));
     for (std::uint32_t i = 0; i < 100; ++i) {
@@ -79,7 +79,9 @@ TEST_CASE("sim: event_queue: a cancelled event never pops; the others are untouc
 
 TEST_CASE("sim: event_queue: any interleaving of pushes, pops and cancels pops in (time, sequence) order", "[sim][property]") {
   rc::prop("random schedules", [] {
-    EventQueue queue;
+    // Starting with few slot bits, the queue widens its slots as it fills (as a real one does past 2^24
+    // pending events), in the middle of the schedule.
+    EventQueue queue(*rc::gen::inRange(1, 25));
     std::map<EventId, Time> pending;  // What must still come out.
     Time floor = 0;
     auto const operations = *rc::gen::inRange(1, 400);
@@ -138,6 +140,26 @@ TEST_CASE("sim: simulation: events_max bounds one call of the loop", "[sim]") {
   CHECK(simulation.run_until(100, 4) == 4);
   CHECK(simulation.pending() == 6);
   CHECK(simulation.events_dispatched() == 4);
+}
+
+TEST_CASE("sim: simulation: the trace digest follows the time and kind of every dispatched event, in order", "[sim]") {
+  auto digest_of = [](std::vector<std::pair<Time, std::uint32_t>> const& events) {
+    Simulation simulation;
+    Recorder recorder;
+    ActorId const id = simulation.add_actor(&recorder);
+    for (auto const& [at, kind] : events) simulation.schedule(at, id, kind);
+    simulation.run_until(1000);
+    return simulation.trace_digest();
+  };
+  std::uint64_t const reference = digest_of({{1, 7}, {2, 8}});
+  CHECK(reference == digest_of({{1, 7}, {2, 8}}));
+  CHECK(reference != digest_of({{1, 8}, {2, 7}}));  // The same events in another order.
+  CHECK(reference != digest_of({{1, 7}, {3, 8}}));  // Another time.
+  CHECK(reference != digest_of({{1, 7}, {2, 9}}));  // Another kind.
+  CHECK(reference != digest_of({{1, 7}}));          // One event fewer.
+  CHECK(Simulation().trace_digest() != reference);
+  CHECK(hex64(0x1f) == "000000000000001f");
+  CHECK(hex64(UINT64_MAX) == "ffffffffffffffff");
 }
 
 TEST_CASE("sim: simulation: events scheduled during dispatch run in (time, sequence) order", "[sim][property]") {
