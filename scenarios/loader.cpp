@@ -337,7 +337,7 @@ void check_node_count(Value const& root, model::WorldConfig const& world) {
   std::size_t const nodes = model::node_count(world);
   if (nodes <= model::kNodesMax) return;
   root.fail("expected at most " + std::to_string(model::kNodesMax) +
-            " network nodes (brokers, producer, consumer and service instances, and the producers inside consumer "
+            " network nodes (brokers, dedicated controllers, producer, consumer and service instances, and the producers inside consumer "
             "instances that emit or dead-letter), got " + std::to_string(nodes));
 }
 

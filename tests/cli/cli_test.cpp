@@ -149,9 +149,10 @@ TEST_CASE("cli: validate accepts every scenario of the library", "[cli]") {
 TEST_CASE("cli: a scenario at the node limit runs; one node more is refused with exit 2", "[cli][limits]") {
   std::string const dir = make_temp_dir("node-limit");
   std::string const too_many = read_file(source_path("tests/scenarios/bad/too-many-nodes.json"));
-  REQUIRE(too_many.find("\"instances\": 96") != std::string::npos);
-  std::string at_limit = too_many;  // 1 broker + 4 producers x 1000 + 96 consumers = 4097; 95 makes 4096.
-  at_limit.replace(at_limit.find("\"instances\": 96"), 15, "\"instances\": 95");
+  REQUIRE(too_many.find("\"instances\": 93") != std::string::npos);
+  // 1 broker + 3 controllers + 4 producers x 1000 + 93 consumers = 4097; 92 makes 4096.
+  std::string at_limit = too_many;
+  at_limit.replace(at_limit.find("\"instances\": 93"), 15, "\"instances\": 92");
   write_text(dir + "/at-limit.json", at_limit);
   auto const run = run_brokersim({"run", dir + "/at-limit.json", "--out", dir + "/out", "--format", "json"});
   CHECK((run.exit_code == 0 || run.exit_code == 1));
