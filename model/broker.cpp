@@ -267,6 +267,7 @@ bool Broker::check_sequence(sim::Simulation& simulation, Replica& replica, Envel
     return false;
   }
   if (last_sequence <= state.last_sequence) {
+    ++truth_.sequence_duplicates;
     std::int64_t const required = state.last_offset + 1;
     if (request.acks != 2 || replica.high_watermark >= required) {
       respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::none, -1);
@@ -276,6 +277,7 @@ bool Broker::check_sequence(sim::Simulation& simulation, Replica& replica, Envel
     return false;
   }
   if (first_sequence != state.last_sequence + 1) {
+    ++truth_.out_of_order_sequences;
     respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::out_of_order_sequence, -1);
     return false;
   }

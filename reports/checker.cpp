@@ -135,6 +135,8 @@ void classify_group(model::World const& world, std::size_t group_index, Tally& t
   tally.metrics.attempts += group.attempts;
   tally.metrics.redeliveries += group.redeliveries;
   tally.metrics.rebalances += group.rebalances;
+  tally.metrics.members_left += group.members_left;
+  tally.metrics.deduplicated += group.deduplicated;
   tally.metrics.truncation_resets += group.truncations_detected;
   tally.metrics.max_consumer_lag = std::max(tally.metrics.max_consumer_lag, group.max_lag);
   tally.metrics.retry_amplification = std::max(
@@ -258,6 +260,13 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   tally.metrics.latency = summarise_latency(tally.latencies);
   tally.metrics.log_duplicates = logs.log_duplicates;
   tally.metrics.leader_elections = world.truth().leader_elections;
+  for (model::ElectionEvent const& election : world.truth().elections) {
+    if (election.unclean) ++tally.metrics.unclean_leader_elections;
+    if (election.leader < 0) ++tally.metrics.offline_partitions;
+  }
+  tally.metrics.produce_retries = world.truth().produce_retries;
+  tally.metrics.sequence_duplicates = world.truth().sequence_duplicates;
+  tally.metrics.out_of_order_sequences = world.truth().out_of_order_sequences;
   tally.metrics.events = stats.events;
   tally.metrics.sim_time = stats.sim_time;
   report.violations = tally.violations;
