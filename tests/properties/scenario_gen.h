@@ -32,6 +32,9 @@ struct GenOptions {
   bool with_faults = true;           // false: no fault at all.
   // Processing fast enough that one consumer could take the whole production alone (below 80 % busy).
   bool below_capacity = false;
+  // The first fault crashes a consumer instance (restarting it): for properties about what a group does
+  // through a member's crash, which a fault drawn among every node and kind would rarely exercise.
+  bool consumer_crash_first = false;
 };
 
 inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
@@ -88,12 +91,16 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
     for (int i = 0; i < s["producers"][0]["instances"].get<int>(); ++i) nodes.push_back("p-" + std::to_string(i));
     for (int i = 0; i < s["consumer_groups"][0]["instances"].get<int>(); ++i) nodes.push_back("g-" + std::to_string(i));
   }
+  std::vector<std::string> consumers;
+  for (int i = 0; i < s["consumer_groups"][0]["instances"].get<int>(); ++i) consumers.push_back("g-" + std::to_string(i));
   ordered_json faults = ordered_json::array();
   int at = *rc::gen::inRange(0, duration);
-  for (int count = options.with_faults ? *rc::gen::inRange(0, 4) : 0; count > 0 && at < duration; --count) {
-    std::string const kind = *rc::gen::elementOf(options.fault_kinds);
+  int const first_count = options.consumer_crash_first ? 1 : 0;
+  for (int count = options.with_faults ? *rc::gen::inRange(first_count, 4) : 0; count > 0 && at < duration; --count) {
+    bool const consumer_crash = options.consumer_crash_first && faults.empty();
+    std::string const kind = consumer_crash ? std::string("crash") : *rc::gen::elementOf(options.fault_kinds);
     int const length = *rc::gen::inRange(1, 3000);
-    std::string const node = *rc::gen::elementOf(nodes);
+    std::string const node = *rc::gen::elementOf(consumer_crash ? consumers : nodes);
     ordered_json fault{{"kind", kind}, {"at_ms", at}};
     if (kind == "crash") {
       fault["target"] = node;
