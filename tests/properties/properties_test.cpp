@@ -152,6 +152,7 @@ TEST_CASE("properties: idempotent producers never duplicate in the log and never
     options.idempotent_only = true;
     options.safe_replication = true;
     options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
+    options.lossy_link_first = true;
     // Two broker failures at once can lose acknowledged records (see scenario_gen.h), and what follows (a
     // committed offset past the log end resets to the earliest and reprocesses) is outside the guarantee.
     options.one_fault_at_a_time = true;
@@ -161,8 +162,8 @@ TEST_CASE("properties: idempotent producers never duplicate in the log and never
     RC_ASSERT(report.violations.reordered == 0u);
     resends_dropped.count(report.metrics.sequence_duplicates + report.metrics.out_of_order_sequences > 0);
   });
-  // Measured: 12 % of cases (a lost answer needs a link fault, a partition or a crash during production).
-  resends_dropped.require_share(0.05, "a leader dropped a resend it had appended, or refused a sequence gap");
+  // Measured: 72 % of cases (the first fault drops packets, at a drawn rate, perhaps 0); 12 % before it.
+  resends_dropped.require_share(0.5, "a leader dropped a resend it had appended, or refused a sequence gap");
 }
 
 TEST_CASE("properties: commit before processing never duplicates an effect", "[properties]") {
