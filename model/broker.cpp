@@ -157,6 +157,10 @@ void Broker::apply_metadata(sim::Simulation& simulation, std::uint32_t partition
   if (replica == nullptr) return;
   PartitionState const& state = controller_.partition(partition);
   if (state.leader_epoch < replica->leader_epoch) return;  // Stale news.
+  // Restarted before the failover: metadata sent meanwhile (an ISR change) still names it leader in the
+  // epoch it held before it died, perhaps with a log that lost its unflushed tail. It waits for the
+  // failover's new epoch.
+  if (state.leader == index_ && static_cast<std::int64_t>(state.leader_epoch) <= replica->epoch_at_crash) return;
   if (state.leader == index_) {
     if (!replica->leader || state.leader_epoch != replica->leader_epoch) become_leader(simulation, *replica, state);
     else replica->isr = state.isr;  // An ISR change the controller made (a fenced broker removed).
@@ -263,6 +267,7 @@ bool Broker::check_sequence(sim::Simulation& simulation, Replica& replica, Envel
     return false;
   }
   if (last_sequence <= state.last_sequence) {
+    ++truth_.sequence_duplicates;
     std::int64_t const required = state.last_offset + 1;
     if (request.acks != 2 || replica.high_watermark >= required) {
       respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::none, -1);
@@ -272,6 +277,7 @@ bool Broker::check_sequence(sim::Simulation& simulation, Replica& replica, Envel
     return false;
   }
   if (first_sequence != state.last_sequence + 1) {
+    ++truth_.out_of_order_sequences;
     respond_produce(simulation, request.from, request.correlation, request.partition, ErrorCode::out_of_order_sequence, -1);
     return false;
   }
@@ -663,6 +669,7 @@ void Broker::crash_losing_unflushed(sim::Simulation& simulation) {
 void Broker::on_crash(sim::Simulation&) {
   // In-memory state dies with the process; logs (and what the page cache holds) stay.
   for (Replica& replica : replicas_) {
+    replica.epoch_at_crash = controller_.partition(replica.partition).leader_epoch;
     replica.leader = false;
     replica.parked_fetches.clear();
     replica.parked_produces.clear();

@@ -66,6 +66,10 @@ struct Replica {
   std::int64_t flushed = 0;                  // Durable prefix; the rest is in the page cache.
   std::array<std::int64_t, 7> log_end_history{};  // Log end at the last writeback ticks (OS writeback model).
   std::uint32_t leader_epoch = 0;            // The latest epoch this broker has heard of.
+  // The partition's leader epoch when this broker last crashed (-1: never): a leadership decided before
+  // its death died with the process, so it leads only in a newer epoch, once the controller has failed
+  // its partitions over (as KRaft fences a broker's previous incarnation by its broker epoch).
+  std::int64_t epoch_at_crash = -1;
   int leader_broker = kNoLeader;
   bool leader = false;
   std::vector<int> isr;                      // Leader only: the ISR as last agreed with the controller.

@@ -22,6 +22,14 @@ class ClusterView {
   virtual NodeId broker_node(int broker) const = 0;
   // The log end offset of the partition's leader (for lag), or -1 when it is unknown.
   virtual std::int64_t log_end(std::uint32_t partition) const = 0;
+  // The partition's log as its leader serves it: the leader's log end and the epoch it leads in; empty
+  // (log_end -1) while no broker acts as its leader: offline, its leader dead, or a new or restarted
+  // leader that has not yet taken the role.
+  struct LeaderLog {
+    std::int64_t log_end = -1;
+    std::uint32_t leader_epoch = 0;
+  };
+  virtual LeaderLog leader_log(std::uint32_t partition) const = 0;
 };
 
 }  // namespace brokersim::model

@@ -529,6 +529,7 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
         batch_.push_back(BatchRecord{static_cast<std::uint32_t>(p), retry.message, retry.offset, true, retry.failed_attempts,
                                      retry.previous_backoff});
         truth_.tracer.record(simulation.now(), retry.message, id(), TraceKind::delivered, retry.offset);
+        group_truth().record_delivery(subject(retry.message));
       }
     }
     wake_for_retries(simulation);
@@ -542,6 +543,7 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
       partition.position_epoch = static_cast<std::int32_t>(entry.epoch);
       batch_.push_back(BatchRecord{p, entry.message, offset});
       truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::delivered, offset);
+      group_truth().record_delivery(subject(entry.message));
       if (coordinator_.note_handed(global(p), offset)) ++group_truth().redeliveries;
     }
     if (partition.buffer_read < partition.buffer.size()) break;
@@ -564,6 +566,7 @@ void ConsumerInstance::process_batch(sim::Simulation& simulation) {
     std::uint32_t const message = subject(record.message);
     if (deduplicated(message)) {
       truth_.tracer.record(simulation.now(), message, id(), TraceKind::deduplicated);
+      ++group_truth().deduplicated;
       ++batch_next_;  // The idempotent consumer has seen it: skipped without processing.
       continue;
     }
@@ -738,7 +741,10 @@ bool ConsumerInstance::ignores_schema(BatchRecord const& record) const {
 // a message already in it has no second effect.
 void ConsumerInstance::apply_effect(sim::Simulation& simulation, BatchRecord const& record) {
   std::uint32_t const message = subject(record.message);
-  if (config_.dedup == Dedup::durable && !coordinator_.durable_dedup().insert(message)) return;
+  if (config_.dedup == Dedup::durable && !coordinator_.durable_dedup().insert(message)) {
+    ++group_truth().deduplicated;  // Processed again, but the store refused the second effect.
+    return;
+  }
   if (config_.dedup == Dedup::memory) memory_dedup_.insert(message);
   truth_.record_effect(group_, message, simulation.now());
   truth_.tracer.record(simulation.now(), message, id(), TraceKind::effect, group_truth().effects_of(message));

@@ -28,6 +28,14 @@ class ControllerClusterView final : public ClusterView {
     if (leader == kNoLeader) return -1;
     return brokers_[static_cast<std::size_t>(leader)]->log_end(partition);
   }
+  LeaderLog leader_log(std::uint32_t partition) const override {
+    int const leader = controller_.partition(partition).leader;
+    if (leader == kNoLeader) return {};
+    Broker const& broker = *brokers_[static_cast<std::size_t>(leader)];
+    Replica const* replica = broker.replica(partition);
+    if (!broker.alive() || replica == nullptr || !replica->leader) return {};
+    return {replica->log_end(), replica->leader_epoch};
+  }
 
  private:
   Controller const& controller_;

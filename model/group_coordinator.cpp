@@ -193,6 +193,7 @@ void GroupCoordinator::on_heartbeat(sim::Simulation& simulation, Envelope const&
 void GroupCoordinator::on_leave(sim::Simulation& simulation, Envelope const& request) {
   if (find(request.value) == nullptr) return;
   remove(request.value);
+  ++truth_.groups[group_].members_left;
   if (state_ == State::stable) begin_rebalance(simulation, false);
   maybe_complete_rebalance(simulation);
 }
@@ -217,6 +218,7 @@ void GroupCoordinator::on_commit(sim::Simulation& simulation, Envelope const& re
     observe_lag();
     committed_[p] = request.offset;
     committed_epoch_[p] = request.last_epoch;
+    check_committed_within_log(p);
     // As in Kafka, a commit also counts as a sign of life.
     member->expires_at = simulation.now() + config_.session_timeout;
     arm_session(simulation, *member);
@@ -384,10 +386,29 @@ std::uint64_t GroupCoordinator::observe_lag() {
     std::int64_t const end = cluster_.log_end(first_partition_ + static_cast<std::uint32_t>(p));
     if (end >= 0) log_end_seen_[p] = end;
     if (log_end_seen_[p] > committed_[p]) lag += static_cast<std::uint64_t>(log_end_seen_[p] - committed_[p]);
+    check_committed_within_log(p);
   }
   GroupTruth& truth = truth_.groups[group_];
   truth.max_lag = std::max(truth.max_lag, lag);
   return lag;
+}
+
+// Invariant: a committed offset is at most the log end of the partition's leader, since a consumer
+// commits positions of records it fetched, below a high watermark, and a leader elected from the ISR
+// holds every record below it. Except right after a truncation: when the epoch the leader leads in is
+// newer than the epoch of the last record the commit covers (the leader changed since that record was
+// appended), the new leader's log may end below the commit — an unclean election, or in-sync replicas
+// that lost their unflushed tail in a power loss. The exception lasts until the group commits that
+// partition again: its consumer hears of the divergence at its next fetch (KIP-320, or
+// OFFSET_OUT_OF_RANGE), resets its position into the new log and commits from there. While no broker
+// acts as the leader (offline, or a leader that died — perhaps losing its own tail — and has not been
+// replaced or reinstated yet) there is no log to compare with. A commit with no epoch (-1, after a seek)
+// is older than every leader epoch.
+void GroupCoordinator::check_committed_within_log(std::size_t p) const {
+  ClusterView::LeaderLog const log = cluster_.leader_log(first_partition_ + static_cast<std::uint32_t>(p));
+  if (log.log_end < 0 || committed_[p] <= log.log_end) return;
+  bool const leader_changed_since = committed_epoch_[p] < static_cast<std::int64_t>(log.leader_epoch);
+  BROKERSIM_ASSERT(leader_changed_since);
 }
 
 void GroupCoordinator::sample_lag(sim::Simulation& simulation) {

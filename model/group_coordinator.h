@@ -150,6 +150,7 @@ class GroupCoordinator : public sim::Actor {
   void on_session_expiry(sim::Simulation& simulation, std::uint64_t id);
   void on_rebalance_deadline(sim::Simulation& simulation, std::uint64_t serial);
   void sample_lag(sim::Simulation& simulation);
+  void check_committed_within_log(std::size_t local_partition) const;
 
   void begin_rebalance(sim::Simulation& simulation, bool from_empty);
   void arm_rebalance_deadline(sim::Simulation& simulation, Time at);

@@ -300,6 +300,7 @@ void ProducerInstance::send_batch(sim::Simulation& simulation, std::uint32_t bat
     batch.sequenced_epoch = queue.epoch;
   }
   ++batch.attempts;
+  if (batch.attempts > 1) ++truth_.produce_retries;
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::produce_request, this->id(), controller_.broker_node(leader));
   Envelope& request = net.envelope(id);

@@ -53,11 +53,14 @@ struct GroupTruth {
   // effects_applied), so that two effects in one microsecond still have an order.
   std::vector<std::uint32_t> first_effect_order;
   std::vector<std::uint16_t> effects;   // How many times its effect was applied.
+  std::vector<std::uint16_t> deliveries;  // How many times it was handed to the application (saturating).
   std::vector<std::uint8_t> flags;      // k* bits above.
   std::uint64_t attempts = 0;           // Processing attempts, failed ones included.
   std::vector<std::uint32_t> attempts_per_second;  // Per 1-second window of simulated time.
   std::uint64_t redeliveries = 0;       // Records handed to the application again after a rewind.
+  std::uint64_t deduplicated = 0;       // Records the idempotent consumer (dedup) recognised and did not apply again.
   std::uint64_t rebalances = 0;
+  std::uint64_t members_left = 0;       // Members gone with a LeaveGroup (a clean close: scale-in, shutdown).
   std::uint64_t truncations_detected = 0;  // Fetches a leader answered with a diverging epoch (KIP-320).
   std::uint64_t max_lag = 0;            // Highest total lag seen (log end - committed, over partitions).
   std::vector<std::uint64_t> lag_samples;  // Total lag at every simulated second, from time 0 (charts).
@@ -67,6 +70,9 @@ struct GroupTruth {
   void record_effect(std::uint32_t message, Time now, std::uint64_t order) {
     grow(message);
     BROKERSIM_ASSERT(flags[message] & kAttempted);  // No effect without an attempt.
+    // Invariant: every effect has a delivery of its own (effects <= deliveries), else one delivery was
+    // applied twice. A saturated delivery count proves nothing.
+    BROKERSIM_ASSERT(effects[message] < deliveries[message] || deliveries[message] == UINT16_MAX);
     if (effects[message] == 0) {
       BROKERSIM_ASSERT(order < UINT32_MAX);
       first_effect_at[message] = now;
@@ -81,6 +87,7 @@ struct GroupTruth {
     first_effect_at.resize(size, kNever);
     first_effect_order.resize(size, UINT32_MAX);
     effects.resize(size, 0);
+    deliveries.resize(size, 0);
     flags.resize(size, 0);
   }
   // Sizes the per-message tables for the messages the run is expected to send, so they need not grow
@@ -89,6 +96,7 @@ struct GroupTruth {
     first_effect_at.reserve(messages);
     first_effect_order.reserve(messages);
     effects.reserve(messages);
+    deliveries.reserve(messages);
     flags.reserve(messages);
   }
   std::uint16_t effects_of(std::uint32_t message) const { return message < effects.size() ? effects[message] : 0; }
@@ -96,6 +104,12 @@ struct GroupTruth {
   void set(std::uint32_t message, std::uint8_t flag) {
     grow(message);
     flags[message] |= flag;
+  }
+
+  // `message` is handed to the application (polled from the log or from a retry topic).
+  void record_delivery(std::uint32_t message) {
+    grow(message);
+    if (deliveries[message] < UINT16_MAX) ++deliveries[message];
   }
 
   // One processing attempt of `message` at `now` (failed ones too).
@@ -176,6 +190,10 @@ struct GroundTruth {
   Tracer tracer;                                // Watches nothing unless examples are being traced.
   std::vector<ElectionEvent> elections;         // In the order they happened.
   std::uint64_t leader_elections = 0;
+  // Producer and broker evidence that the network or a failover took a produce request's answer away.
+  std::uint64_t produce_retries = 0;          // Produce requests sent again for a batch already sent.
+  std::uint64_t sequence_duplicates = 0;      // Idempotent batches a leader found already appended and dropped.
+  std::uint64_t out_of_order_sequences = 0;   // Idempotent batches a leader refused for a gap in the sequence.
   std::vector<QuorumEvent> quorum;              // The controller quorum's leader changes, in order.
   std::uint64_t effects_applied = 0;            // Effects of every group so far: the run's effect order.
   FinalLogs final_logs;                         // Written once, when the run stops.

@@ -135,6 +135,8 @@ void classify_group(model::World const& world, std::size_t group_index, Tally& t
   tally.metrics.attempts += group.attempts;
   tally.metrics.redeliveries += group.redeliveries;
   tally.metrics.rebalances += group.rebalances;
+  tally.metrics.members_left += group.members_left;
+  tally.metrics.deduplicated += group.deduplicated;
   tally.metrics.truncation_resets += group.truncations_detected;
   tally.metrics.max_consumer_lag = std::max(tally.metrics.max_consumer_lag, group.max_lag);
   tally.metrics.retry_amplification = std::max(
@@ -142,16 +144,25 @@ void classify_group(model::World const& world, std::size_t group_index, Tally& t
       distinct_attempted > 0 ? round3(static_cast<double>(group.attempts) / static_cast<double>(distinct_attempted)) : 0.0);
 }
 
-// Acknowledged messages of topics no group reads can still be lost.
+// Acknowledged messages of topics no group reads can still be lost. Not the records of a dead-letter
+// topic: each is a copy of a message already classified (dead_lettered) for the group that gave up on it,
+// and its loss is no second violation of that message (a poison message's copy is no violation at all).
 void classify_unread(model::World const& world, Tally& tally) {
   model::GroundTruth const& truth = world.truth();
   model::FinalLogs const& logs = truth.final_logs;
   model::ClusterLayout const& layout = world.controller().layout();
-  std::vector<bool> read(world.config().topics.size(), false);
-  for (GroupTruth const& group : truth.groups) read[group.topic] = true;
+  std::vector<bool> classified_elsewhere(world.config().topics.size(), false);
+  for (GroupTruth const& group : truth.groups) classified_elsewhere[group.topic] = true;
+  for (model::ConsumerGroupConfig const& group : world.config().consumer_groups) {
+    if (group.on_failure.then != model::AfterFailure::dead_letter) continue;
+    std::string const dead_letter_topic = group.topic + ".DLT";
+    for (std::size_t t = 0; t < world.config().topics.size(); ++t) {
+      if (world.config().topics[t].name == dead_letter_topic) classified_elsewhere[t] = true;
+    }
+  }
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
-    if (read[layout.partitions[static_cast<std::size_t>(message.partition)].topic]) continue;
+    if (classified_elsewhere[layout.partitions[static_cast<std::size_t>(message.partition)].topic]) continue;
     if (message.acked_at == model::kNever || message.poison || message.origin != model::kNoCause || logs.offset_of[id] >= 0) continue;
     ++tally.violations.lost;
     tally.candidates.add("lost", id, ExampleCandidates::kNoGroup);
@@ -250,6 +261,13 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   tally.metrics.latency = summarise_latency(tally.latencies);
   tally.metrics.log_duplicates = logs.log_duplicates;
   tally.metrics.leader_elections = world.truth().leader_elections;
+  for (model::ElectionEvent const& election : world.truth().elections) {
+    if (election.unclean) ++tally.metrics.unclean_leader_elections;
+    if (election.leader < 0) ++tally.metrics.offline_partitions;
+  }
+  tally.metrics.produce_retries = world.truth().produce_retries;
+  tally.metrics.sequence_duplicates = world.truth().sequence_duplicates;
+  tally.metrics.out_of_order_sequences = world.truth().out_of_order_sequences;
   for (model::QuorumEvent const& change : world.truth().quorum) {
     if (change.leader != UINT32_MAX) ++tally.metrics.controller_elections;
   }

@@ -60,8 +60,15 @@ struct Metrics {
   std::uint64_t max_consumer_lag = 0;
   double downstream_peak_load = 0.0;
   std::uint64_t rebalances = 0;
+  std::uint64_t members_left = 0;       // Group members gone with a LeaveGroup (scale-in, clean close).
+  std::uint64_t deduplicated = 0;       // Deliveries the idempotent consumer kept from applying again.
   std::uint64_t truncation_resets = 0;  // Consumer positions reset after a log truncation (KIP-320).
   std::uint64_t leader_elections = 0;
+  std::uint64_t unclean_leader_elections = 0;  // Leaders elected from outside the ISR.
+  std::uint64_t offline_partitions = 0;        // Times a partition was left with no leader to elect.
+  std::uint64_t produce_retries = 0;           // Produce requests sent again (error, timeout, lost answer).
+  std::uint64_t sequence_duplicates = 0;       // Idempotent resends a leader found already appended.
+  std::uint64_t out_of_order_sequences = 0;    // Idempotent batches a leader refused for a sequence gap.
   std::uint64_t controller_elections = 0;  // Times the controller quorum elected a new leader.
   std::uint64_t events = 0;
   sim::Time sim_time = 0;

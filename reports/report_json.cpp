@@ -54,8 +54,15 @@ ordered_json metrics_to_json(Metrics const& m) {
   json["max_consumer_lag"] = m.max_consumer_lag;
   json["downstream_peak_load"] = m.downstream_peak_load;
   json["rebalances"] = m.rebalances;
+  json["members_left"] = m.members_left;
+  json["deduplicated"] = m.deduplicated;
   json["truncation_resets"] = m.truncation_resets;
   json["leader_elections"] = m.leader_elections;
+  json["unclean_leader_elections"] = m.unclean_leader_elections;
+  json["offline_partitions"] = m.offline_partitions;
+  json["produce_retries"] = m.produce_retries;
+  json["sequence_duplicates"] = m.sequence_duplicates;
+  json["out_of_order_sequences"] = m.out_of_order_sequences;
   json["controller_elections"] = m.controller_elections;
   json["read_model_divergent_keys"] = m.read_model_divergent_keys;
   json["events"] = m.events;

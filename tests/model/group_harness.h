@@ -29,6 +29,12 @@ struct FakeCluster final : ClusterView {
   std::int64_t log_end(std::uint32_t partition) const override {
     return logs == nullptr ? -1 : static_cast<std::int64_t>((*logs)[partition].size());
   }
+  // A leader appends in its own epoch: the fake's is the epoch of its log's last record (1 when empty), so
+  // that a test that truncates a log and appends records of a new epoch stands for an election.
+  LeaderLog leader_log(std::uint32_t partition) const override {
+    if (logs == nullptr || (*logs)[partition].empty()) return {log_end(partition), 1};
+    return {log_end(partition), (*logs)[partition].back().epoch};
+  }
 };
 
 // A broker that answers consumer fetches from the harness's logs (not_leader unless the cluster names it

@@ -32,6 +32,14 @@ struct GenOptions {
   bool with_faults = true;           // false: no fault at all.
   // Processing fast enough that one consumer could take the whole production alone (below 80 % busy).
   bool below_capacity = false;
+  // The first fault crashes a consumer instance (restarting it): for properties about what a group does
+  // through a member's crash, which a fault drawn among every node and kind would rarely exercise.
+  bool consumer_crash_first = false;
+  // The first fault drops packets between the brokers and the producers, during production: for
+  // properties about what producers do when requests or their answers are lost.
+  bool lossy_link_first = false;
+  // The first fault crashes the leader of partition 0: for properties about what an election keeps.
+  bool leader_crash_first = false;
 };
 
 inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
@@ -88,15 +96,23 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
     for (int i = 0; i < s["producers"][0]["instances"].get<int>(); ++i) nodes.push_back("p-" + std::to_string(i));
     for (int i = 0; i < s["consumer_groups"][0]["instances"].get<int>(); ++i) nodes.push_back("g-" + std::to_string(i));
   }
+  std::vector<std::string> consumers;
+  for (int i = 0; i < s["consumer_groups"][0]["instances"].get<int>(); ++i) consumers.push_back("g-" + std::to_string(i));
   ordered_json faults = ordered_json::array();
   int at = *rc::gen::inRange(0, duration);
-  for (int count = options.with_faults ? *rc::gen::inRange(0, 4) : 0; count > 0 && at < duration; --count) {
-    std::string const kind = *rc::gen::elementOf(options.fault_kinds);
+  int const first_count = options.consumer_crash_first || options.lossy_link_first || options.leader_crash_first ? 1 : 0;
+  for (int count = options.with_faults ? *rc::gen::inRange(first_count, 4) : 0; count > 0 && at < duration; --count) {
+    bool const consumer_crash = options.consumer_crash_first && faults.empty();
+    bool const lossy_link = options.lossy_link_first && faults.empty();
+    bool const leader_crash = options.leader_crash_first && faults.empty();
+    std::string const kind = consumer_crash || leader_crash ? std::string("crash")
+                             : lossy_link                   ? std::string("link")
+                                                            : *rc::gen::elementOf(options.fault_kinds);
     int const length = *rc::gen::inRange(1, 3000);
-    std::string const node = *rc::gen::elementOf(nodes);
+    std::string const node = *rc::gen::elementOf(consumer_crash ? consumers : nodes);
     ordered_json fault{{"kind", kind}, {"at_ms", at}};
     if (kind == "crash") {
-      fault["target"] = node;
+      fault["target"] = leader_crash ? ordered_json{{"leader_of", "t/0"}} : ordered_json(node);
       fault["restart_after_ms"] = length;
       fault["lose_unflushed"] = *rc::gen::arbitrary<bool>();
     } else if (kind == "pause") {

@@ -1,0 +1,32 @@
+// A scenario run through production and the whole drain with its World kept for inspection, where
+// cli::run_scenario keeps only the report: for tests that compare the checker with the model itself.
+#pragma once
+
+#include <cstdint>
+
+#include "faults/injector.h"
+#include "model/world.h"
+#include "reports/checker.h"
+#include "scenarios/scenario.h"
+#include "sim/simulation.h"
+
+namespace brokersim::testing {
+
+struct WorldRun {
+  sim::Simulation simulation;
+  model::World world;
+  faults::FaultInjector injector;
+  reports::Report report;
+
+  // The model's seed is `seed`; the fault injector's is 1, and the report names seed 1.
+  WorldRun(scenarios::Scenario const& scenario, std::uint64_t seed)
+      : world(scenario.world, seed, scenario.duration), injector(scenario.faults, world, 1) {
+    world.start(simulation);
+    injector.start(simulation, scenario.duration, scenario.heal_at_drain);
+    simulation.run_until(scenario.duration + scenario.drain);
+    world.record_end_state();
+    report = reports::check(scenario, 1, world, {simulation.events_dispatched(), simulation.now()});
+  }
+};
+
+}  // namespace brokersim::testing
