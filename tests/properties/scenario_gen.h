@@ -53,6 +53,9 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
   s["network"] = {{"latency_ms", {{"dist", "uniform"}, {"min", 0.2}, {"max", 0.2 + *rc::gen::inRange(0, 50) / 10.0}}}};
   int const failover = *rc::gen::inRange(100, 2000);
   s["brokers"] = {{"count", brokers}, {"controller_failover_ms", failover}};
+  // The KRaft quorum: mostly dedicated controllers (which faults may hit too), sometimes on the brokers.
+  bool const dedicated_controllers = *rc::gen::inRange(0, 5) > 0;
+  s["controllers"] = dedicated_controllers ? ordered_json{{"count", *rc::gen::element(1, 3, 5)}} : ordered_json{{"placement", "brokers"}};
   s["topics"] = ordered_json::array({ordered_json{{"name", "t"}, {"partitions", partitions}, {"replication_factor", rf},
                                                   {"min_insync_replicas", min_isr},
                                                   {"unclean_leader_election", options.safe_replication ? false : *rc::gen::arbitrary<bool>()}}});
@@ -92,6 +95,9 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
   s["consumer_groups"] = ordered_json::array({group});
   std::vector<std::string> nodes;
   for (int b = 0; b < brokers; ++b) nodes.push_back("broker-" + std::to_string(b));
+  if (dedicated_controllers) {
+    for (int c = 0; c < s["controllers"]["count"].get<int>(); ++c) nodes.push_back("controller-" + std::to_string(c));
+  }
   if (!options.brokers_only) {
     for (int i = 0; i < s["producers"][0]["instances"].get<int>(); ++i) nodes.push_back("p-" + std::to_string(i));
     for (int i = 0; i < s["consumer_groups"][0]["instances"].get<int>(); ++i) nodes.push_back("g-" + std::to_string(i));
@@ -153,8 +159,11 @@ inline nlohmann::ordered_json gen_scenario_json(GenOptions const& options) {
     faults.push_back(fault);
     // One at a time means healed, failed over and caught up: a second broker failure inside the first's
     // failover window is a correlated failure (with a power loss, Kafka before KIP-966 can lose data then,
-    // and so does the model).
-    at += options.one_fault_at_a_time ? length + failover + *rc::gen::inRange(1000, 3000) : *rc::gen::inRange(0, 2000);
+    // and so does the model). A fault that took the controller quorum's leader adds its election (up to
+    // 3 s), after which the new leader fences the dead a failover later.
+    constexpr int kQuorumElectionMaxMs = 3000;
+    at += options.one_fault_at_a_time ? length + failover + kQuorumElectionMaxMs + *rc::gen::inRange(1000, 3000)
+                                      : *rc::gen::inRange(0, 2000);
   }
   s["faults"] = faults;
   return s;
