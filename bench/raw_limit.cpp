@@ -21,11 +21,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <random>
-#include <string>
 #include <string_view>
 #include <vector>
+
+#include "bench/peak_rss.h"
 
 namespace {
 
@@ -134,14 +134,6 @@ std::uint32_t partition_of(std::uint64_t id) {
   return (key * 2654435761U) >> 29;  // The top 3 bits of a Fibonacci hash: 8 partitions.
 }
 
-long peak_rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 struct Options {
   std::uint64_t messages = 1000000;
@@ -250,7 +242,8 @@ int main(int argc, char** argv) {
   std::printf("RESULT impl=brokersim_raw_limit messages=%" PRIu64 " events=%" PRIu64 " engine_events=%" PRIu64
               " sim_end_ms=%.17g wall_s=%.6f events_per_s=%.0f peak_rss_kib=%ld processed=%" PRIu64 " sum=%" PRIu64
               " sumsq=%" PRIu64 " verify=%s\n",
-              n, events, events, now, wall, wall > 0 ? static_cast<double>(events) / wall : 0.0, peak_rss_kib(),
+              n, events, events, now, wall, wall > 0 ? static_cast<double>(events) / wall : 0.0,
+              brokersim::bench::peak_rss_kib(),
               committed, sum, sum_of_squares, ok ? "OK" : "FAIL");
   return ok ? 0 : 1;
 }

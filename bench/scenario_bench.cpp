@@ -2,33 +2,20 @@
 // Prints wall seconds, simulated events per second, peak RSS and bytes per message.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 
+#include "bench/peak_rss.h"
 #include "cli/runner.h"
 #include "scenarios/loader.h"
-
-namespace {
-
-long peak_rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::string const path = argc > 1 ? argv[1] : "bench/million-messages.json";
   auto const scenario = brokersim::scenarios::load_scenario_file(path);
-  long const rss_before = peak_rss_kib();
+  long const rss_before = brokersim::bench::peak_rss_kib();
   auto const start = std::chrono::steady_clock::now();  // Wall time is what a benchmark measures.
   auto const report = brokersim::cli::run_scenario(scenario, scenario.seed);
   double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  long const rss_after = peak_rss_kib();
+  long const rss_after = brokersim::bench::peak_rss_kib();
   auto const& m = report.metrics;
   std::printf("%s: %llu messages, %llu events in %.2f s wall: %.2f M events/s; peak RSS %ld MiB "
               "(%.0f bytes per message over the baseline); verdict %s\n",
