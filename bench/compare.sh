@@ -90,27 +90,35 @@ fi
 
 # Events and peak RSS of each row, from its own output (the peers and the raw limit print a RESULT line;
 # brokersim's report.json has the events, and one more run under /usr/bin/time gives its peak RSS).
-declare -A events rss
+# The check column: brokersim's verdict; for the others their own exactly-once check, and whether their
+# simulated end time equals the raw limit's to the last digit (the same trajectory).
+declare -A events rss check
+limit_end=$(grep RESULT "$work/raw_limit.out" | field sim_end_ms)
 for i in "${!labels[@]}"; do
   label=${labels[$i]}
   if [[ $label == brokersim ]]; then
     events[$label]=$(grep -o '"events": *[0-9]*' "$work/pipeline/report.json" | grep -o '[0-9]*$')
+    check[$label]="verdict $(grep -o '"verdict": *"[a-z]*"' "$work/pipeline/report.json" | grep -o '[a-z]*"$' | tr -d '"')"
     /usr/bin/time -f %M -o "$work/brokersim.rss" ${commands[$i]} > /dev/null
     rss[$label]=$(cat "$work/brokersim.rss")
   else
-    events[$label]=$(grep RESULT "$work/$label.out" | field events)
-    rss[$label]=$(grep RESULT "$work/$label.out" | field peak_rss_kib)
+    result=$(grep RESULT "$work/$label.out")
+    events[$label]=$(field events <<< "$result")
+    rss[$label]=$(field peak_rss_kib <<< "$result")
+    check[$label]="verify $(field verify <<< "$result")"
+    [[ $(field sim_end_ms <<< "$result") == "$limit_end" ]] && check[$label]+=", end $limit_end ms" \
+      || check[$label]+=", end $(field sim_end_ms <<< "$result") ms (not the limit's)"
   fi
 done
 
 limit=${wall[raw_limit]}
 echo "## Pipeline workload, $messages messages ($timer; whole process)"
 echo
-echo "| implementation | wall s | × raw limit | events | events/s | peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| implementation | wall s | × raw limit | events | events/s | peak RSS MiB | check |"
+echo "|---|---:|---:|---:|---:|---:|---|"
 for label in "${labels[@]}"; do
-  awk -v l="$label" -v w="${wall[$label]}" -v lim="$limit" -v e="${events[$label]}" -v r="${rss[$label]}" \
-    'BEGIN { printf "| %s | %.3f | %.2f | %d | %.2f M | %.1f |\n", l, w, w / lim, e, e / w / 1e6, r / 1024 }'
+  awk -v l="$label" -v w="${wall[$label]}" -v lim="$limit" -v e="${events[$label]}" -v r="${rss[$label]}" -v c="${check[$label]}" \
+    'BEGIN { printf "| %s | %.3f | %.2f | %d | %.2f M | %.1f | %s |\n", l, w, w / lim, e, e / w / 1e6, r / 1024, c }'
 done
 [[ -n $peer_note ]] && { echo; echo "$peer_note"; }
 
