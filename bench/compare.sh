@@ -60,7 +60,9 @@ peers_dir=$root/../shared/peers
 peer_note=""
 if ((peers)) && [[ -d $peers_dir ]] && dpkg -s libsimgrid-dev >/dev/null 2>&1 && dpkg -s python3-simpy >/dev/null 2>&1; then
   mkdir -p "$build/peers"
-  g++ -O2 -std=c++17 -o "$build/peers/simgrid_pipeline" "$peers_dir/simgrid_pipeline.cpp" $(pkg-config --cflags --libs simgrid)
+  if [[ ! $build/peers/simgrid_pipeline -nt $peers_dir/simgrid_pipeline.cpp ]]; then
+    g++ -O2 -std=c++17 -o "$build/peers/simgrid_pipeline" "$peers_dir/simgrid_pipeline.cpp" $(pkg-config --cflags --libs simgrid)
+  fi
   add_row simgrid_timers "$build/peers/simgrid_pipeline --log=root.thres:critical --mode=timers --messages=$messages"
   add_row simpy2_lean "/usr/bin/python3 $peers_dir/simpy_pipeline.py --style=lean --messages=$messages"
 elif ((peers)); then
