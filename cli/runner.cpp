@@ -12,8 +12,10 @@ namespace brokersim::cli {
 namespace {
 
 // One simulation of the scenario; `watched` messages are traced.
-reports::Report simulate(scenarios::Scenario const& scenario, std::uint64_t seed, std::vector<std::uint32_t> const& watched) {
+reports::Report simulate(scenarios::Scenario const& scenario, std::uint64_t seed, std::vector<std::uint32_t> const& watched,
+                         sim::DispatchObserver* observer) {
   sim::Simulation simulation;
+  simulation.set_observer(observer);
   model::World world(scenario.world, seed, scenario.duration);
   for (std::uint32_t message : watched) world.mutable_truth().tracer.watch(message);
   world.start(simulation);
@@ -32,16 +34,26 @@ reports::Report simulate(scenarios::Scenario const& scenario, std::uint64_t seed
   return reports::check(scenario, seed, world, stats);
 }
 
-}  // namespace
-
-reports::Report run_scenario(scenarios::Scenario const& scenario, std::uint64_t seed) {
-  reports::Report report = simulate(scenario, seed, {});
+// Both runs with the same observer (null: none).
+reports::Report run(scenarios::Scenario const& scenario, std::uint64_t seed, sim::DispatchObserver* observer) {
+  reports::Report report = simulate(scenario, seed, {}, observer);
   if (report.examples.empty()) return report;
   // The examples' timelines come from an exact replay of the same seed that traces just those
   // messages; the first run stays lean.
   std::vector<std::uint32_t> watched;
   for (reports::Example const& example : report.examples) watched.push_back(example.message_id);
-  return simulate(scenario, seed, watched);
+  return simulate(scenario, seed, watched, observer);
+}
+
+}  // namespace
+
+reports::Report run_scenario(scenarios::Scenario const& scenario, std::uint64_t seed) {
+  return run(scenario, seed, nullptr);
+}
+
+reports::Report run_scenario_observed(scenarios::Scenario const& scenario, std::uint64_t seed,
+                                      sim::DispatchObserver& observer) {
+  return run(scenario, seed, &observer);
 }
 
 }  // namespace brokersim::cli

@@ -6,9 +6,17 @@
 #include "reports/report.h"
 #include "scenarios/scenario.h"
 
+namespace brokersim::sim {
+class DispatchObserver;
+}
+
 namespace brokersim::cli {
 
 // Deterministic: the same scenario and seed give the same Report, field for field.
 reports::Report run_scenario(scenarios::Scenario const& scenario, std::uint64_t seed);
+// The same run, with `observer` seeing every event dispatched, in the replay for the examples' timelines
+// too (benchmarks count events by kind with it). The Report is the same as run_scenario's.
+reports::Report run_scenario_observed(scenarios::Scenario const& scenario, std::uint64_t seed,
+                                      sim::DispatchObserver& observer);
 
 }  // namespace brokersim::cli

@@ -23,17 +23,26 @@ EventId Simulation::schedule_at(Time at, ActorId actor, std::uint32_t kind, std:
 }
 
 std::uint64_t Simulation::run_until(Time until, std::uint64_t events_max) {
+  std::uint64_t const count = observer_ == nullptr ? run_loop<false>(until, events_max) : run_loop<true>(until, events_max);
+  dispatched_ += count;
+  if (!queue_.empty() && queue_.next_time() > until && until > now_) now_ = until;
+  return count;
+}
+
+template <bool kObserved>
+std::uint64_t Simulation::run_loop(Time until, std::uint64_t events_max) {
   std::uint64_t count = 0;
   while (count < events_max && !queue_.empty() && queue_.next_time() <= until) {
     Event const event = queue_.pop();
     BROKERSIM_ASSERT(event.at >= now_);
     now_ = event.at;
     digest_.add(event.at, event.kind);
-    actors_[event.actor]->on_event(*this, event);
+    Actor& actor = *actors_[event.actor];
+    if constexpr (kObserved) observer_->before_dispatch(*this, event, actor);
+    actor.on_event(*this, event);
+    if constexpr (kObserved) observer_->after_dispatch(*this, event);
     ++count;
   }
-  dispatched_ += count;
-  if (!queue_.empty() && queue_.next_time() > until && until > now_) now_ = until;
   return count;
 }
 

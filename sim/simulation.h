@@ -20,6 +20,19 @@ class Actor {
   virtual void on_event(Simulation& simulation, Event const& event) = 0;
 };
 
+// Sees every event the loop dispatches: benchmarks count events by kind with it
+// (bench/scenario_bench.cpp --events). It reads and never schedules, so an observed run goes through the
+// same events as any other. Off by default: without one, run_until takes the plain instantiation of the
+// loop (chosen once per call), so a normal run pays nothing per event for it.
+class DispatchObserver {
+ public:
+  virtual ~DispatchObserver() = default;
+  // Just before `event` reaches `actor`: what the event refers to (an envelope...) is still there.
+  virtual void before_dispatch(Simulation const& simulation, Event const& event, Actor& actor) = 0;
+  // Just after the actor has handled it.
+  virtual void after_dispatch(Simulation const& simulation, Event const& event) = 0;
+};
+
 // Owns the clock and the pending events. Actors are registered by pointer and addressed by index, so
 // their order is the order of registration, never of addresses.
 class Simulation {
@@ -40,17 +53,25 @@ class Simulation {
   std::uint64_t run_until(Time until, std::uint64_t events_max = UINT64_MAX);
 
   std::uint64_t events_dispatched() const { return dispatched_; }
+  // Every event ever scheduled, dispatched or not.
+  std::uint64_t events_scheduled() const { return queue_.pushed(); }
   // A hash of every event dispatched so far (its time and kind, in order): equal for equal runs.
   std::uint64_t trace_digest() const { return digest_.value(); }
   std::size_t pending() const { return queue_.size(); }
   bool idle() { return queue_.empty(); }
+  // From now on `observer` (null: none) sees each dispatched event; it must outlive the runs it sees.
+  void set_observer(DispatchObserver* observer) { observer_ = observer; }
 
  private:
+  template <bool kObserved>
+  std::uint64_t run_loop(Time until, std::uint64_t events_max);
+
   EventQueue queue_;
   std::vector<Actor*> actors_;
   Time now_ = 0;
   std::uint64_t dispatched_ = 0;
   TraceDigest digest_;
+  DispatchObserver* observer_ = nullptr;
 };
 
 }  // namespace brokersim::sim

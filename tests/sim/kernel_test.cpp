@@ -180,6 +180,45 @@ TEST_CASE("sim: simulation: events scheduled during dispatch run in (time, seque
   });
 }
 
+TEST_CASE("sim: simulation: an observer sees every dispatch, before and after, and changes nothing", "[sim]") {
+  // Sees each event before and after its dispatch, with the events the dispatch scheduled.
+  struct Watcher final : DispatchObserver {
+    void before_dispatch(Simulation const& simulation, Event const& event, Actor&) override {
+      before.push_back(event.sequence);
+      scheduled_before = simulation.events_scheduled();
+    }
+    void after_dispatch(Simulation const& simulation, Event const& event) override {
+      after.push_back(event.sequence);
+      scheduled.push_back(simulation.events_scheduled() - scheduled_before);
+    }
+    std::vector<std::uint64_t> before, after, scheduled;
+    std::uint64_t scheduled_before = 0;
+  };
+  auto run = [](DispatchObserver* observer, Recorder& recorder) {
+    Simulation simulation;
+    simulation.set_observer(observer);
+    RandomStream random(3, "observer");
+    recorder.random = &random;
+    recorder.follow_ups = 20;
+    ActorId const id = simulation.add_actor(&recorder);
+    for (int i = 0; i < 5; ++i) simulation.schedule(i, id, 0);
+    simulation.run_until(10);
+    simulation.run_until(1000);
+    return simulation.trace_digest();
+  };
+  Recorder plain;
+  Recorder observed;
+  Watcher watcher;
+  CHECK(run(&watcher, observed) == run(nullptr, plain));
+  REQUIRE(observed.seen.size() == 25);
+  std::vector<std::uint64_t> dispatched;
+  for (Event const& event : observed.seen) dispatched.push_back(event.sequence);
+  CHECK(watcher.before == dispatched);
+  CHECK(watcher.after == dispatched);
+  CHECK(std::count(watcher.scheduled.begin(), watcher.scheduled.end(), 1u) == 20);  // The follow-ups.
+  CHECK(std::count(watcher.scheduled.begin(), watcher.scheduled.end(), 0u) == 5);
+}
+
 TEST_CASE("sim: random: a stream's seed depends on the run seed and its own name only", "[sim]") {
   CHECK(stream_seed(1, "network") != stream_seed(2, "network"));
   CHECK(stream_seed(1, "network") != stream_seed(1, "controller"));
