@@ -444,9 +444,9 @@ void Broker::park_fetch(sim::Simulation& simulation, Replica& replica, Envelope 
   std::uint64_t const serial = next_parked_serial_++;
   replica.parked_fetches.push_back(
       Replica::ParkedFetch{request.from, request.correlation, request.offset, follower ? kFollowerFetchRecordsMax : request.value,
-                           serial, follower});
-  schedule_self(simulation, follower ? kReplicaFetchWaitMax : kConsumerFetchWaitMax, kFetchExpiry, replica.partition,
-                serial);
+                           serial, follower, {}});
+  replica.parked_fetches.back().expiry =
+      schedule_self(simulation, follower ? kReplicaFetchWaitMax : kConsumerFetchWaitMax, kFetchExpiry, replica.partition, serial);
 }
 
 bool Broker::fetch_ready(Replica const& replica, Replica::ParkedFetch const& fetch) const {
@@ -454,13 +454,14 @@ bool Broker::fetch_ready(Replica const& replica, Replica::ParkedFetch const& fet
 }
 
 // Long polls return as soon as there is something for them: new records for followers, a higher high
-// watermark for consumers. Their expiry events find them gone and do nothing.
+// watermark for consumers. Their expiry events are cancelled.
 void Broker::serve_parked_fetches(sim::Simulation& simulation, Replica& replica) {
   auto& parked = replica.parked_fetches;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < parked.size(); ++i) {
     Replica::ParkedFetch const fetch = parked[i];
     if (fetch_ready(replica, fetch)) {
+      simulation.cancel(fetch.expiry);
       respond_fetch(simulation, replica, fetch.from, fetch.correlation, fetch.offset, fetch.max_records, fetch.follower,
                     ErrorCode::none);
     } else {
@@ -568,13 +569,14 @@ void Broker::send_follower_fetch(sim::Simulation& simulation, Replica& replica) 
   request.epoch = replica.last_epoch();
   request.value = kFollowerFetchRecordsMax;
   net.send(simulation, id);
-  schedule_self(simulation, kReplicaSocketTimeout, kFetchTimeout, replica.partition, correlation);
+  replica.fetch_timeout = schedule_self(simulation, kReplicaSocketTimeout, kFetchTimeout, replica.partition, correlation);
 }
 
 void Broker::on_fetch_response(sim::Simulation& simulation, Envelope const& response) {
   Replica* replica = find(response.partition);
   if (replica == nullptr || replica->leader || response.correlation != replica->fetch_correlation) return;
   replica->fetch_correlation = 0;
+  simulation.cancel(replica->fetch_timeout);
   if (response.type == MessageType::connection_reset) {
     schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, replica->partition);
     return;

@@ -34,6 +34,7 @@ struct Replica {
     std::uint64_t max_records = 0;
     std::uint64_t serial = 0;  // Names its expiry event.
     bool follower = false;
+    sim::EventId expiry;       // Cancelled when the fetch is answered early.
   };
   // An acks=all produce waiting for the ISR to have its records (Kafka's produce purgatory).
   struct ParkedProduce {
@@ -77,6 +78,7 @@ struct Replica {
   std::vector<ParkedFetch> parked_fetches;   // Leader only.
   std::vector<ParkedProduce> parked_produces;  // Leader only.
   std::uint64_t fetch_correlation = 0;       // Follower only: the fetch in flight, 0 when none.
+  sim::EventId fetch_timeout;                // Follower only: that fetch's timeout, cancelled by its answer.
   std::vector<ProducerState> producers;      // Per producer instance.
   std::vector<BatchHeader> batch_headers;    // Of idempotent records, in offset order.
 

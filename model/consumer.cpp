@@ -443,7 +443,7 @@ void ConsumerInstance::maybe_fetch(sim::Simulation& simulation, std::size_t p) {
   request.last_epoch = partition.position_epoch;
   request.value = kFetchRecordsMax;
   net.send(simulation, envelope_id);
-  schedule_self(simulation, kFetchRequestTimeout, kFetchTimeout, p, partition.fetch_correlation);
+  partition.fetch_timeout = schedule_self(simulation, kFetchRequestTimeout, kFetchTimeout, p, partition.fetch_correlation);
 }
 
 void ConsumerInstance::on_fetch_response(sim::Simulation& simulation, Envelope const& response) {
@@ -452,6 +452,7 @@ void ConsumerInstance::on_fetch_response(sim::Simulation& simulation, Envelope c
   PartitionState& partition = partitions_[p];
   if (!partition.assigned || response.correlation != partition.fetch_correlation) return;  // Stale.
   partition.fetch_correlation = 0;
+  simulation.cancel(partition.fetch_timeout);
   switch (response.error) {
     case ErrorCode::none:
       if (response.offset != partition.position || response.entries.empty()) {
@@ -795,7 +796,7 @@ bool ConsumerInstance::start_commit(sim::Simulation& simulation, bool sync, Afte
   commit_.pending = pending;
   commit_.started_at = simulation.now();
   send_pending_commits(simulation);
-  if (sync) schedule_self(simulation, kCommitRequestTimeout, kCommitTimeout, commit_.id);
+  if (sync) commit_.timeout = schedule_self(simulation, kCommitRequestTimeout, kCommitTimeout, commit_.id);
   return true;
 }
 
@@ -836,7 +837,7 @@ void ConsumerInstance::on_commit_timeout(sim::Simulation& simulation, std::uint6
   if (round != commit_.id) return;
   if (simulation.now() - commit_.started_at < kCommitTimeoutTotal) {
     send_pending_commits(simulation);
-    schedule_self(simulation, kCommitRequestTimeout, kCommitTimeout, round);
+    commit_.timeout = schedule_self(simulation, kCommitRequestTimeout, kCommitTimeout, round);
     return;
   }
   // TimeoutException: treated like a refused commit.
@@ -850,6 +851,7 @@ void ConsumerInstance::on_commit_timeout(sim::Simulation& simulation, std::uint6
 void ConsumerInstance::finish_commit(sim::Simulation& simulation) {
   CommitRound const round = commit_;
   commit_.id = 0;
+  simulation.cancel(round.timeout);  // Its answers came (or it timed out: then it is the event running).
   if (!round.sync) return;  // Async: a failure is only logged; the heartbeat tells of rebalances.
   if (round.failed) rejoin_needed_ = true;
   switch (round.then) {

@@ -115,6 +115,7 @@ class ConsumerInstance : public Node {
     std::int64_t position = 0;           // The next offset to hand to the application.
     std::int32_t position_epoch = -1;    // KIP-320: the leader epoch of the record before it, -1 unknown.
     std::uint64_t fetch_correlation = 0;  // The fetch in flight, 0 when none.
+    sim::EventId fetch_timeout;           // That fetch's timeout, cancelled by its answer.
     int fetch_broker = kNoLeader;         // Where it went.
     std::vector<LogEntry> buffer;         // Fetched records from `position - buffer_read` on.
     std::size_t buffer_read = 0;          // Already handed out.
@@ -134,6 +135,7 @@ class ConsumerInstance : public Node {
   };
   struct CommitRound {
     std::uint64_t id = 0;  // Correlation of its requests; 0 when none is in flight.
+    sim::EventId timeout;  // A sync round's request timeout, cancelled when the round ends.
     bool sync = false;
     AfterCommit then = AfterCommit::poll;
     int pending = 0;

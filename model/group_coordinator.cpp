@@ -322,7 +322,11 @@ void GroupCoordinator::complete_rebalance(sim::Simulation& simulation) {
 // --- Sessions ----------------------------------------------------------------------------------------
 
 void GroupCoordinator::arm_session(sim::Simulation& simulation, Member& member) {
-  simulation.schedule_at(member.expires_at, self_, encode(kSessionExpiry), member.id);
+  // The expiry armed before, due earlier, would find the session renewed and do nothing: drop it. (Sessions
+  // only move later, so an equal time keeps both, and the earlier-armed one still runs first.)
+  if (member.expiry_at < member.expires_at) simulation.cancel(member.expiry);
+  member.expiry = simulation.schedule_at(member.expires_at, self_, encode(kSessionExpiry), member.id);
+  member.expiry_at = member.expires_at;
 }
 
 void GroupCoordinator::on_session_expiry(sim::Simulation& simulation, std::uint64_t id) {

@@ -132,6 +132,8 @@ class GroupCoordinator : public sim::Actor {
     NodeId node = 0;
     std::uint64_t join_correlation = 0;
     Time expires_at = 0;
+    sim::EventId expiry;         // The session expiry armed last, due at expiry_at.
+    Time expiry_at = 0;
     bool awaiting_join = false;  // Has (re)joined during the rebalance in progress.
     bool in_generation = false;  // Was given an assignment in the current generation.
   };

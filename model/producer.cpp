@@ -325,7 +325,7 @@ void ProducerInstance::send_batch(sim::Simulation& simulation, std::uint32_t bat
   batch.correlation = request.correlation;
   batch.sent_to = request.to;
   queue.in_flight.push_back(batch_id);
-  schedule_self(simulation, config_.request_timeout, kRequestTimeout, batch_id, batch.correlation);
+  batch.timeout = schedule_self(simulation, config_.request_timeout, kRequestTimeout, batch_id, batch.correlation);
 }
 
 void ProducerInstance::on_message(sim::Simulation& simulation, Envelope const& envelope) {
@@ -350,7 +350,7 @@ void ProducerInstance::on_response(sim::Simulation& simulation, Envelope const& 
     retry_or_fail(simulation, batch_id, response.error == ErrorCode::out_of_order_sequence);
     return;
   }
-  take_out_of_flight(queue, batch_id);
+  take_out_of_flight(simulation, queue, batch_id);
   for (std::uint32_t message : batches_[batch_id].messages) {
     MessageRecord& record = truth_.messages[message];
     if (record.acked_at == kNever) record.acked_at = simulation.now();
@@ -360,10 +360,11 @@ void ProducerInstance::on_response(sim::Simulation& simulation, Envelope const& 
   drain(simulation, slot);
 }
 
-void ProducerInstance::take_out_of_flight(PartitionQueue& queue, std::uint32_t batch_id) {
+void ProducerInstance::take_out_of_flight(sim::Simulation& simulation, PartitionQueue& queue, std::uint32_t batch_id) {
   auto const found = std::find(queue.in_flight.begin(), queue.in_flight.end(), batch_id);
   BROKERSIM_ASSERT(found != queue.in_flight.end());
   queue.in_flight.erase(found);
+  simulation.cancel(batches_[batch_id].timeout);  // Answered (or timed out: then it is the event running).
 }
 
 bool ProducerInstance::expired(Batch const& batch, Time now) const {
@@ -374,7 +375,7 @@ void ProducerInstance::retry_or_fail(sim::Simulation& simulation, std::uint32_t 
   Batch& batch = batches_[batch_id];
   std::uint32_t const slot = batch.slot;
   PartitionQueue& queue = queues_[slot];
-  take_out_of_flight(queue, batch_id);
+  take_out_of_flight(simulation, queue, batch_id);
   batch.correlation = 0;
   Time const now = simulation.now();
   if (batch.attempts > config_.retries || expired(batch, now) || now + config_.retry_backoff - batch.created >= config_.delivery_timeout) {

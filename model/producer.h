@@ -96,6 +96,7 @@ class ProducerInstance : public Node {
     std::int64_t attempts = 0;
     std::uint64_t correlation = 0;   // The request in flight, 0 when none.
     NodeId sent_to = kNoNode;        // The broker the request in flight went to.
+    sim::EventId timeout;            // The request in flight's timeout, cancelled by its answer.
     std::uint16_t sequenced_epoch = UINT16_MAX;  // The producer epoch its sequences belong to.
     std::uint32_t base_sequence = 0;             // Idempotence: the sequence of its first record.
   };
@@ -132,7 +133,7 @@ class ProducerInstance : public Node {
   void on_response(sim::Simulation& simulation, Envelope const& response);
   void retry_or_fail(sim::Simulation& simulation, std::uint32_t batch_id, bool out_of_order);
   void fail_batch(std::uint32_t batch_id);
-  void take_out_of_flight(PartitionQueue& queue, std::uint32_t batch_id);
+  void take_out_of_flight(sim::Simulation& simulation, PartitionQueue& queue, std::uint32_t batch_id);
   bool expired(Batch const& batch, Time now) const;
 
   ProducerConfig const& config_;

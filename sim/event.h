@@ -22,7 +22,13 @@ struct Event {
   std::uint64_t arg1 = 0;
 };
 
-// Identifies a scheduled event so that it can be cancelled; it is the event's sequence number.
-using EventId = std::uint64_t;
+// Identifies a scheduled event so that it can be cancelled: its sequence number, and the slot that holds
+// its payload while it is pending. A default EventId names no event; cancelling it, or an event that has
+// already run, does nothing.
+struct EventId {
+  std::uint64_t sequence = UINT64_MAX;
+  std::uint32_t slot = 0;
+  bool operator==(EventId const&) const = default;
+};
 
 }  // namespace brokersim::sim

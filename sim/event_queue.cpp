@@ -14,17 +14,18 @@ EventId EventQueue::push(Time at, ActorId actor, std::uint32_t kind, std::uint64
   if (free_slots_.empty()) {
     if (payloads_.size() > slot_mask_) widen_slots();
     slot = static_cast<std::uint32_t>(payloads_.size());
-    payloads_.push_back(Payload{actor, kind, arg0, arg1});
+    payloads_.push_back(Payload{actor, kind, arg0, arg1, kNoSequence});
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
-    payloads_[slot] = Payload{actor, kind, arg0, arg1};
+    payloads_[slot] = Payload{actor, kind, arg0, arg1, kNoSequence};
   }
   BROKERSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - slot_bits_)));
-  EventId const id = next_sequence_++;
-  heap_.push_back(make_key(at, (id << slot_bits_) | slot));
+  std::uint64_t const sequence = next_sequence_++;
+  payloads_[slot].sequence = sequence;
+  heap_.push_back(make_key(at, (sequence << slot_bits_) | slot));
   sift_up(heap_.size() - 1);
-  return id;
+  return EventId{sequence, slot};
 }
 
 void EventQueue::widen_slots() {
@@ -42,8 +43,31 @@ void EventQueue::reserve(std::size_t n) {
 }
 
 void EventQueue::cancel(EventId id) {
-  BROKERSIM_ASSERT(id < next_sequence_);
-  cancelled_.insert(id);
+  if (id.sequence == kNoSequence || id.slot >= payloads_.size() || payloads_[id.slot].sequence != id.sequence) {
+    return;  // Names no event, or one that has popped or was cancelled.
+  }
+  BROKERSIM_ASSERT(id.sequence < next_sequence_);
+  payloads_[id.slot].sequence = kNoSequence;
+  ++tombstones_;
+  BROKERSIM_ASSERT(tombstones_ <= heap_.size());
+  if (tombstones_ >= compact_min_ && tombstones_ * 2 > heap_.size()) compact();
+}
+
+void EventQueue::compact() {
+  std::size_t kept = 0;
+  for (Key const key : heap_) {
+    if (is_tombstone(key)) {
+      free_slots_.push_back(slot_of(key));
+    } else {
+      heap_[kept++] = key;
+    }
+  }
+  BROKERSIM_ASSERT(heap_.size() - kept == tombstones_);
+  heap_.resize(kept);
+  tombstones_ = 0;
+  if (kept > 1) {
+    for (std::size_t parent = (kept - 2) / kArity + 1; parent-- > 0;) sift_down(parent);
+  }
 }
 
 bool EventQueue::empty() {
@@ -68,16 +92,16 @@ Event EventQueue::pop() {
 }
 
 void EventQueue::skip_cancelled() {
-  while (!cancelled_.empty() && !heap_.empty()) {
-    auto const found = cancelled_.find(sequence_of(heap_.front()));
-    if (found == cancelled_.end()) return;
-    cancelled_.erase(found);
+  while (tombstones_ > 0 && !heap_.empty() && is_tombstone(heap_.front())) {
+    --tombstones_;
     remove_top();
   }
 }
 
 void EventQueue::remove_top() {
-  free_slots_.push_back(slot_of(heap_.front()));
+  std::uint32_t const slot = slot_of(heap_.front());
+  payloads_[slot].sequence = kNoSequence;  // A later cancel of this event finds it gone.
+  free_slots_.push_back(slot);
   heap_.front() = heap_.back();
   heap_.pop_back();
   if (!heap_.empty()) sift_down(0);

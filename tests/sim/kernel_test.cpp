@@ -77,37 +77,84 @@ TEST_CASE("sim: event_queue: a cancelled event never pops; the others are untouc
   CHECK(kinds == std::vector<std::uint32_t>{2, 4});
 }
 
+TEST_CASE("sim: event_queue: cancelled timers do not pile up: the heap is rebuilt without them, in the same pop order", "[sim]") {
+  // Every "request" arms a timeout 30 s ahead and cancels it a few microseconds later, as answered
+  // requests do: without compaction the heap would hold every timeout ever armed.
+  EventQueue queue;
+  std::vector<std::pair<Time, std::uint64_t>> expected;  // The live events, in pop order.
+  Time now = 0;
+  for (int request = 0; request < 100000; ++request) {
+    now += 3;
+    EventId const timeout = queue.push(now + 30000000, 0, 1);
+    EventId const answer = queue.push(now + 2, 0, 2);
+    expected.emplace_back(now + 2, answer.sequence);
+    queue.cancel(timeout);
+    CHECK(queue.heap_entries() <= 2 * queue.size() + 1024);
+  }
+  CHECK(queue.size() == 100000);
+  queue.cancel(EventId{});  // Names no event.
+  std::size_t index = 0;
+  while (!queue.empty()) {
+    Event const event = queue.pop();
+    REQUIRE(index < expected.size());
+    CHECK(event.at == expected[index].first);
+    CHECK(event.sequence == expected[index].second);
+    ++index;
+  }
+  CHECK(index == expected.size());
+}
+
+TEST_CASE("sim: event_queue: cancelling an event that already ran does not touch the event reusing its slot", "[sim]") {
+  EventQueue queue;
+  EventId const first = queue.push(1, 0, 1);
+  CHECK(queue.pop().kind == 1u);
+  EventId const second = queue.push(2, 0, 2);
+  CHECK(second.slot == first.slot);  // The freed slot is reused.
+  queue.cancel(first);
+  REQUIRE_FALSE(queue.empty());
+  CHECK(queue.pop().kind == 2u);
+}
+
 TEST_CASE("sim: event_queue: any interleaving of pushes, pops and cancels pops in (time, sequence) order", "[sim][property]") {
   rc::prop("random schedules", [] {
     // Starting with few slot bits, the queue widens its slots as it fills (as a real one does past 2^24
     // pending events), in the middle of the schedule.
-    EventQueue queue(*rc::gen::inRange(1, 25));
-    std::map<EventId, Time> pending;  // What must still come out.
+    // A small compaction threshold rebuilds the heap in the middle of the schedule too.
+    EventQueue queue(*rc::gen::inRange(1, 25), *rc::gen::inRange<std::size_t>(1, 9));
+    std::map<std::uint64_t, std::pair<EventId, Time>> pending;  // By sequence: what must still come out.
+    std::vector<EventId> popped;                                // Cancelling these must change nothing.
     Time floor = 0;
     auto const operations = *rc::gen::inRange(1, 400);
     Time last_time = -1;
-    EventId last_sequence = 0;
+    std::uint64_t last_sequence = 0;
     for (int i = 0; i < operations; ++i) {
       int const op = *rc::gen::inRange(0, 10);
       if (op < 6) {
         Time const at = floor + *rc::gen::inRange<Time>(0, 8);  // Small range: many ties.
-        pending[queue.push(at, 0, 0)] = at;
+        EventId const id = queue.push(at, 0, 0);
+        pending[id.sequence] = {id, at};
       } else if (op < 8 && !pending.empty()) {
         Event const event = queue.pop();
         RC_ASSERT(pending.count(event.sequence) == 1u);
-        RC_ASSERT(pending[event.sequence] == event.at);
+        RC_ASSERT(pending[event.sequence].second == event.at);
         RC_ASSERT(event.at > last_time || (event.at == last_time && event.sequence > last_sequence));
-        for (auto const& [id, at] : pending) RC_ASSERT(at > event.at || (at == event.at && id >= event.sequence));
+        for (auto const& [sequence, entry] : pending) {
+          RC_ASSERT(entry.second > event.at || (entry.second == event.at && sequence >= event.sequence));
+        }
+        popped.push_back(pending[event.sequence].first);
         pending.erase(event.sequence);
         last_time = event.at;
         last_sequence = event.sequence;
         floor = event.at;  // Nothing is scheduled in the past.
+      } else if (op == 8 && !popped.empty()) {
+        queue.cancel(*rc::gen::elementOf(popped));  // Its slot may hold a live event by now: it must stay.
       } else if (!pending.empty()) {
         auto victim = pending.begin();
         std::advance(victim, *rc::gen::inRange<std::size_t>(0, pending.size()));
-        queue.cancel(victim->first);
+        queue.cancel(victim->second.first);
         pending.erase(victim);
       }
+      RC_ASSERT(queue.size() == pending.size());
     }
     std::size_t drained = 0;
     while (!queue.empty()) {
