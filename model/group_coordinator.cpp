@@ -322,8 +322,10 @@ void GroupCoordinator::complete_rebalance(sim::Simulation& simulation) {
 // --- Sessions ----------------------------------------------------------------------------------------
 
 void GroupCoordinator::arm_session(sim::Simulation& simulation, Member& member) {
-  // The expiry armed before, due earlier, would find the session renewed and do nothing: drop it. (Sessions
-  // only move later, so an equal time keeps both, and the earlier-armed one still runs first.)
+  // Sessions only move later. An expiry armed before for an earlier time would find the session renewed
+  // and do nothing: drop it. One armed for this very time (several requests in one microsecond) already
+  // does what a second one would, and runs first: keep it alone.
+  if (member.expiry_at == member.expires_at && simulation.pending_event(member.expiry)) return;
   if (member.expiry_at < member.expires_at) simulation.cancel(member.expiry);
   member.expiry = simulation.schedule_at(member.expires_at, self_, encode(kSessionExpiry), member.id);
   member.expiry_at = member.expires_at;

@@ -43,9 +43,7 @@ void EventQueue::reserve(std::size_t n) {
 }
 
 void EventQueue::cancel(EventId id) {
-  if (id.sequence == kNoSequence || id.slot >= payloads_.size() || payloads_[id.slot].sequence != id.sequence) {
-    return;  // Names no event, or one that has popped or was cancelled.
-  }
+  if (!pending(id)) return;  // Names no event, or one that has popped or was cancelled.
   BROKERSIM_ASSERT(id.sequence < next_sequence_);
   payloads_[id.slot].sequence = kNoSequence;
   ++tombstones_;

@@ -37,6 +37,10 @@ class EventQueue {
   // Drops a pending event: it will not pop. An id of an event that already popped (its slot free or
   // reused by a later event) or a default EventId is ignored.
   void cancel(EventId id);
+  // Whether `id` names an event still pending (not popped, not cancelled).
+  bool pending(EventId id) const {
+    return id.sequence != kNoSequence && id.slot < payloads_.size() && payloads_[id.slot].sequence == id.sequence;
+  }
 
   // True when no live event is pending (cancelled ones left in the heap are skipped lazily).
   bool empty();

@@ -45,6 +45,8 @@ class Simulation {
   EventId schedule(Time delay, ActorId actor, std::uint32_t kind, std::uint64_t arg0 = 0, std::uint64_t arg1 = 0);
   EventId schedule_at(Time at, ActorId actor, std::uint32_t kind, std::uint64_t arg0 = 0, std::uint64_t arg1 = 0);
   void cancel(EventId id) { queue_.cancel(id); }
+  // Whether `id` names an event still pending (not run, not cancelled).
+  bool pending_event(EventId id) const { return queue_.pending(id); }
 
   // Runs events until none is pending, the next one is later than `until`, or `events_max` have run in
   // this call (a bound on every loop: a model bug that schedules forever ends instead of hanging).
