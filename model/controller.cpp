@@ -37,7 +37,6 @@ void Controller::attach(sim::Simulation& simulation, std::vector<Broker*> broker
     for (Broker const* broker : brokers_) voters.push_back(broker);
   }
   voters_ = std::move(voters);
-  for (Node const* voter : voters_) voter_nodes_.push_back(voter->id());
   voter_up_.assign(voters_.size(), true);
   // The cluster is already running when the simulation starts: the first voter leads, without an election.
   refresh_voters(simulation);
@@ -50,7 +49,7 @@ void Controller::attach(sim::Simulation& simulation, std::vector<Broker*> broker
 // --- The quorum --------------------------------------------------------------------------------------
 
 bool Controller::voter_reaches(std::size_t voter, NodeId node) const {
-  NodeId const own = voter_nodes_[voter];
+  NodeId const own = voters_[voter]->id();
   return own == node || (network_->connected(own, node) && network_->connected(node, own));
 }
 
@@ -58,7 +57,7 @@ bool Controller::can_lead(std::size_t voter) const {
   if (!voter_up_[voter]) return false;
   std::size_t reached = 0;
   for (std::size_t other = 0; other < voters_.size(); ++other) {
-    if (voter_up_[other] && voter_reaches(other, voter_nodes_[voter])) ++reached;
+    if (voter_up_[other] && voter_reaches(other, voters_[voter]->id())) ++reached;
   }
   return reached * 2 > voters_.size();
 }
@@ -173,7 +172,7 @@ void Controller::on_event(sim::Simulation& simulation, sim::Event const& event) 
       if (can_lead(voter)) quorum_leader_ = static_cast<int>(voter);
     }
     if (!quorum_up()) return;  // No majority yet: the next change of a voter or of the network tries again.
-    truth_.quorum.push_back(QuorumEvent{simulation.now(), voter_nodes_[static_cast<std::size_t>(quorum_leader_)]});
+    truth_.quorum.push_back(QuorumEvent{simulation.now(), quorum_leader()});
     on_quorum_elected(simulation);
     return;
   }

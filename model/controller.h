@@ -61,7 +61,7 @@ class Controller : public sim::Actor {
   int coordinator_broker(std::uint32_t group) const;
   bool broker_available(int broker) const { return available_[static_cast<std::size_t>(broker)]; }
   // The node of the quorum's active controller, or kNoNode while it has none.
-  NodeId quorum_leader() const { return quorum_leader_ < 0 ? kNoNode : voter_nodes_[static_cast<std::size_t>(quorum_leader_)]; }
+  NodeId quorum_leader() const { return quorum_leader_ < 0 ? kNoNode : voters_[static_cast<std::size_t>(quorum_leader_)]->id(); }
 
   // Fault notifications. A crash or a freeze longer than controller_failover fences the broker: its
   // leaderships move and it leaves every ISR. A broker that comes back is unfenced and rejoins as follower.
@@ -122,7 +122,6 @@ class Controller : public sim::Actor {
   Network const* network_ = nullptr;
 
   std::vector<Node const*> voters_;      // The quorum's voters: controller nodes, or the brokers.
-  std::vector<NodeId> voter_nodes_;
   std::vector<bool> voter_up_;           // Alive and not frozen, as of the last refresh.
   std::vector<Time> voter_paused_until_;
   int quorum_leader_ = -1;               // Index into voters_, or -1.

@@ -71,7 +71,7 @@ TEST_CASE("tidy: hash tables are only probed, never iterated into an output", "[
   // The iteration order of an unordered container follows std::hash and the library's bucket policy,
   // which differ between standard libraries. Each one below has been read and is only probed (find,
   // insert, erase), never iterated; a new one must be read too and added here, or be a std::map.
-  std::map<std::string, std::size_t> const reviewed = {{"sim/event_queue.h", 1}, {"reports/checker.cpp", 2}};
+  std::map<std::string, std::size_t> const reviewed = {{"reports/checker.cpp", 2}};
   std::regex const declaration(R"(std::\s*unordered_(set|map|multiset|multimap)\s*<)");
   for (auto const& [path, text] : simulator_sources()) {
     auto const allowed = reviewed.find(path);
