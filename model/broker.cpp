@@ -226,22 +226,18 @@ void Broker::on_produce(sim::Simulation& simulation, Envelope const& request) {
   }
   if (request.idempotent && !check_sequence(simulation, *replica, request)) return;
   std::int64_t const base = replica->log_end();
-  for (LogEntry const& entry : request.entries) {
+  for (std::size_t i = 0; i < request.entries.size(); ++i) {
+    LogEntry const& entry = request.entries[i];
     truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::appended, replica->log_end(), replica->leader_epoch);
-    append(*replica, entry.message, replica->leader_epoch);
-  }
-  if (request.idempotent) {
-    // One header per at most 65,535 records.
-    std::int64_t offset = base;
-    std::uint32_t sequence = request.base_sequence;
-    for (std::size_t left = request.entries.size(); left > 0;) {
-      auto const count = static_cast<std::uint16_t>(std::min<std::size_t>(left, UINT16_MAX));
-      record_batch(*replica, BatchHeader{static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(request.value), sequence,
-                                         count, request.producer_epoch});
-      offset += count;
-      sequence += count;
-      left -= count;
+    if (!request.idempotent) {
+      append(*replica, entry.message, replica->leader_epoch);
+      continue;
     }
+    BROKERSIM_ASSERT(request.value < kNoProducer);
+    std::uint32_t const sequence = append_idempotent(*replica, entry.message, replica->leader_epoch,
+                                                     static_cast<std::uint16_t>(request.value), request.producer_epoch);
+    // The log's count is the sequence: the producer's epoch has no gap here (check_sequence).
+    BROKERSIM_ASSERT(sequence == request.base_sequence + i);
   }
   serve_parked_fetches(simulation, *replica);
   advance_high_watermark(simulation, *replica);
@@ -290,24 +286,32 @@ void Broker::append(Replica& replica, std::uint32_t message, std::uint32_t epoch
     replica.epoch_starts.emplace_back(epoch, replica.log_end());
   }
   replica.log.push_back(message);
+  if (!replica.record_producers.empty()) replica.record_producers.push_back(kNoProducer);
 }
 
-void Broker::record_batch(Replica& replica, BatchHeader const& header) {
-  BROKERSIM_ASSERT(header.count > 0 && header.end_offset() <= replica.log_end());
-  auto& headers = replica.batch_headers;
-  BROKERSIM_ASSERT(headers.empty() || headers.back().end_offset() <= header.base_offset);
-  BatchHeader* last = headers.empty() ? nullptr : &headers.back();
-  bool const continues = last != nullptr && last->producer == header.producer && last->producer_epoch == header.producer_epoch &&
-                         last->end_offset() == header.base_offset && last->last_sequence() + 1 == header.base_sequence &&
-                         static_cast<std::uint32_t>(last->count) + header.count <= UINT16_MAX;
-  if (continues) {
-    last->count = static_cast<std::uint16_t>(last->count + header.count);
-  } else {
-    headers.push_back(header);
+std::uint32_t Broker::append_idempotent(Replica& replica, std::uint32_t message, std::uint32_t epoch, std::uint16_t producer,
+                                        std::uint16_t producer_epoch) {
+  auto const offset = static_cast<std::uint32_t>(replica.log_end());
+  BROKERSIM_ASSERT(replica.log_end() < INT32_MAX);
+  append(replica, message, epoch);
+  auto& tags = replica.record_producers;
+  if (tags.empty()) {
+    tags.reserve(replica.log.capacity());
+    tags.resize(replica.log.size(), kNoProducer);
   }
-  Replica::ProducerState& state = producer_state(replica, header.producer);
-  if (header.producer_epoch < state.epoch) return;
-  state = Replica::ProducerState{header.producer_epoch, static_cast<std::int64_t>(header.last_sequence()), header.end_offset() - 1};
+  tags.back() = producer;
+  if (producer >= replica.log_producers.size()) replica.log_producers.resize(producer + 1U);
+  Replica::LogProducer& in_log = replica.log_producers[producer];
+  if (!in_log.seen || in_log.epoch != producer_epoch) {
+    // A producer's epochs only grow in a log: a leader refuses older ones, followers copy a leader.
+    BROKERSIM_ASSERT(!in_log.seen || in_log.epoch < producer_epoch);
+    replica.producer_epochs.push_back(ProducerEpochStart{offset, producer, producer_epoch});
+    in_log = Replica::LogProducer{true, producer_epoch, 0};
+  }
+  std::uint32_t const sequence = in_log.next_sequence++;
+  Replica::ProducerState& state = producer_state(replica, producer);
+  if (producer_epoch >= state.epoch) state = Replica::ProducerState{producer_epoch, sequence, offset};
+  return sequence;
 }
 
 void Broker::respond_produce(sim::Simulation& simulation, NodeId to, std::uint64_t correlation, std::uint32_t partition,
@@ -399,20 +403,13 @@ void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, 
       if (next_run != replica.epoch_starts.end() && next_run->second == o) epoch = (next_run++)->first;
       response.entries.push_back(LogEntry{replica.log[static_cast<std::size_t>(o)], epoch});
     }
-    if (follower && end > offset) {
-      // The headers overlapping [offset, end), clipped to it.
-      auto const& headers = replica.batch_headers;
-      auto header = std::upper_bound(headers.begin(), headers.end(), offset,
-                                     [](std::int64_t o, BatchHeader const& h) { return o < h.end_offset(); });
-      for (; header != headers.end() && header->base_offset < end; ++header) {
-        BatchHeader clipped = *header;
-        std::int64_t const first = std::max<std::int64_t>(offset, header->base_offset);
-        std::int64_t const last = std::min(end, header->end_offset());
-        clipped.base_sequence += static_cast<std::uint32_t>(first - header->base_offset);
-        clipped.base_offset = static_cast<std::uint32_t>(first);
-        clipped.count = static_cast<std::uint16_t>(last - first);
-        response.batches.push_back(clipped);
-      }
+    if (follower && end > offset && !replica.record_producers.empty()) {
+      auto const& tags = replica.record_producers;
+      response.record_producers.assign(tags.begin() + offset, tags.begin() + end);
+      auto const& starts = replica.producer_epochs;
+      auto start = std::lower_bound(starts.begin(), starts.end(), offset,
+                                    [](ProducerEpochStart const& s, std::int64_t o) { return s.offset < o; });
+      for (; start != starts.end() && start->offset < end; ++start) response.producer_epochs.push_back(*start);
     }
   }
   net.send(simulation, id);
@@ -595,11 +592,30 @@ void Broker::on_fetch_response(sim::Simulation& simulation, Envelope const& resp
   }
   // Only records that continue the log are taken (a stale answer to an older offset is dropped).
   if (response.offset == replica->log_end()) {
-    for (LogEntry const& entry : response.entries) {
+    bool const tagged = !response.record_producers.empty();
+    BROKERSIM_ASSERT(!tagged || response.record_producers.size() == response.entries.size());
+    auto epoch_start = response.producer_epochs.begin();
+    for (std::size_t i = 0; i < response.entries.size(); ++i) {
+      LogEntry const& entry = response.entries[i];
       truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::replicated, replica->log_end(), entry.epoch);
-      append(*replica, entry.message, entry.epoch);
+      std::uint16_t const producer = tagged ? response.record_producers[i] : kNoProducer;
+      if (producer == kNoProducer) {
+        append(*replica, entry.message, entry.epoch);
+        continue;
+      }
+      // The record's producer epoch starts here, or goes on from the producer's last record: this log
+      // and the leader's agree up to the fetch offset.
+      std::uint16_t producer_epoch = 0;
+      if (epoch_start != response.producer_epochs.end() && epoch_start->offset == static_cast<std::uint64_t>(replica->log_end())) {
+        BROKERSIM_ASSERT(epoch_start->producer == producer);
+        producer_epoch = (epoch_start++)->producer_epoch;
+      } else {
+        BROKERSIM_ASSERT(producer < replica->log_producers.size() && replica->log_producers[producer].seen);
+        producer_epoch = replica->log_producers[producer].epoch;
+      }
+      append_idempotent(*replica, entry.message, entry.epoch, producer, producer_epoch);
     }
-    for (BatchHeader const& header : response.batches) record_batch(*replica, header);
+    BROKERSIM_ASSERT(epoch_start == response.producer_epochs.end());
   }
   replica->high_watermark = std::max(replica->high_watermark, std::min(response.high_watermark, replica->log_end()));
   BROKERSIM_ASSERT(replica->high_watermark <= replica->log_end());
@@ -636,14 +652,25 @@ void Broker::truncate(sim::Simulation& simulation, Replica& replica, std::int64_
 // from its snapshots and segments.
 void Broker::rebuild_producer_state(Replica& replica) {
   std::fill(replica.producers.begin(), replica.producers.end(), Replica::ProducerState{});
-  auto& headers = replica.batch_headers;
-  while (!headers.empty() && static_cast<std::int64_t>(headers.back().base_offset) >= replica.log_end()) headers.pop_back();
-  if (!headers.empty() && headers.back().end_offset() > replica.log_end()) {
-    headers.back().count = static_cast<std::uint16_t>(replica.log_end() - headers.back().base_offset);
+  std::fill(replica.log_producers.begin(), replica.log_producers.end(), Replica::LogProducer{});
+  auto& tags = replica.record_producers;
+  if (tags.size() > replica.log.size()) tags.resize(replica.log.size());
+  auto& starts = replica.producer_epochs;
+  while (!starts.empty() && static_cast<std::int64_t>(starts.back().offset) >= replica.log_end()) starts.pop_back();
+  auto start = starts.begin();
+  for (std::size_t offset = 0; offset < tags.size(); ++offset) {
+    std::uint16_t const producer = tags[offset];
+    if (producer == kNoProducer) continue;
+    Replica::LogProducer& in_log = replica.log_producers[producer];
+    if (start != starts.end() && start->offset == offset) {
+      BROKERSIM_ASSERT(start->producer == producer);
+      in_log = Replica::LogProducer{true, start->producer_epoch, 0};
+      ++start;
+    }
+    BROKERSIM_ASSERT(in_log.seen);
+    replica.producers[producer] = Replica::ProducerState{in_log.epoch, in_log.next_sequence++, static_cast<std::int64_t>(offset)};
   }
-  std::vector<BatchHeader> const kept = std::move(headers);
-  headers.clear();
-  for (BatchHeader const& header : kept) record_batch(replica, header);
+  BROKERSIM_ASSERT(start == starts.end());
 }
 
 void Broker::flush(sim::Simulation&) {

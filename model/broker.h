@@ -52,10 +52,19 @@ struct Replica {
     Time last_caught_up = 0;
   };
   // Idempotence: the last sequence appended per producer instance (Kafka's producer state).
+  // A leader that refuses a batch of a newer producer epoch has already moved to that epoch here, so it
+  // may be ahead of what the log holds.
   struct ProducerState {
     std::uint16_t epoch = 0;
     std::int64_t last_sequence = -1;
     std::int64_t last_offset = -1;
+  };
+  // What the log itself says of one idempotent producer: the epoch of its last record, and how many of
+  // its records that epoch has (the next record's sequence).
+  struct LogProducer {
+    bool seen = false;
+    std::uint16_t epoch = 0;
+    std::uint32_t next_sequence = 0;
   };
 
   std::uint32_t partition = 0;
@@ -80,7 +89,11 @@ struct Replica {
   std::uint64_t fetch_correlation = 0;       // Follower only: the fetch in flight, 0 when none.
   sim::EventId fetch_timeout;                // Follower only: that fetch's timeout, cancelled by its answer.
   std::vector<ProducerState> producers;      // Per producer instance.
-  std::vector<BatchHeader> batch_headers;    // Of idempotent records, in offset order.
+  // Kafka's batch headers, compactly: each record's producer (kNoProducer when it is not idempotent;
+  // empty until the first idempotent record), and where each producer's epochs start, in offset order.
+  std::vector<std::uint16_t> record_producers;
+  std::vector<ProducerEpochStart> producer_epochs;
+  std::vector<LogProducer> log_producers;    // Per producer instance, as the records above say.
 
   std::int64_t log_end() const { return static_cast<std::int64_t>(log.size()); }
   std::uint32_t last_epoch() const { return epoch_starts.empty() ? 0 : epoch_starts.back().first; }
@@ -137,7 +150,10 @@ class Broker : public Node {
 
   void on_produce(sim::Simulation& simulation, Envelope const& request);
   bool check_sequence(sim::Simulation& simulation, Replica& replica, Envelope const& request);
-  void append(Replica& replica, std::uint32_t message, std::uint32_t epoch);
+  static void append(Replica& replica, std::uint32_t message, std::uint32_t epoch);
+  // Appends a record of an idempotent producer (also to its producer state); returns its sequence.
+  static std::uint32_t append_idempotent(Replica& replica, std::uint32_t message, std::uint32_t epoch,
+                                         std::uint16_t producer, std::uint16_t producer_epoch);
   void on_fetch(sim::Simulation& simulation, Envelope const& request);
   void on_follower_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request);
   void on_fetch_response(sim::Simulation& simulation, Envelope const& response);
@@ -163,8 +179,6 @@ class Broker : public Node {
   void rebuild_producer_state(Replica& replica);
   void respond_diverging(sim::Simulation& simulation, Replica const& replica, Envelope const& request, std::uint32_t epoch,
                          std::int64_t epoch_end);
-  // Keeps the header of idempotent records just appended, and the producer state it implies.
-  static void record_batch(Replica& replica, BatchHeader const& header);
   static Replica::ProducerState& producer_state(Replica& replica, std::uint32_t producer);
   std::int64_t end_offset_for_epoch(Replica const& replica, std::uint32_t epoch) const;
   void flush(sim::Simulation& simulation);

@@ -14,20 +14,18 @@ struct LogEntry {
   std::uint32_t epoch = 0;
 };
 
-// The producer fields of Kafka's RecordBatch header, for the records of an idempotent producer: which
-// producer wrote them, in which epoch, from which sequence. The log keeps them beside the records (one per
-// batch, merged when batches continue each other) so that a broker can rebuild its producer state.
-struct BatchHeader {
-  std::uint32_t base_offset = 0;    // A log holds < 2^31 records (asserted where offsets are indexed).
-  std::uint32_t producer = 0;       // The producer id: the producer instance.
-  std::uint32_t base_sequence = 0;
-  std::uint16_t count = 0;          // Records, from base_offset on (a longer run takes several headers).
+// Which idempotent producer wrote a log's records, and in which producer epoch: Kafka keeps it in each
+// RecordBatch header so that a broker can rebuild its producer state from the log. Here a log tags each
+// record with its producer (2 bytes) and lists where each producer's epoch starts; the sequence of a
+// record is its position among its producer's records since that start (a leader appends a producer's
+// epoch from sequence 0 without gaps, so the count is the sequence).
+inline constexpr std::uint16_t kNoProducer = UINT16_MAX;  // An untagged record (not idempotent).
+struct ProducerEpochStart {
+  std::uint32_t offset = 0;  // The first record of the producer in this epoch (a log holds < 2^31 records).
+  std::uint16_t producer = 0;
   std::uint16_t producer_epoch = 0;
-
-  std::int64_t end_offset() const { return static_cast<std::int64_t>(base_offset) + count; }
-  std::uint32_t last_sequence() const { return base_sequence + count - 1U; }
 };
-static_assert(sizeof(BatchHeader) == 16, "kept per batch and replica: keep it compact");
+static_assert(sizeof(ProducerEpochStart) == 8, "kept per producer epoch and replica: keep it compact");
 
 // The reduced Kafka protocol, one request per partition (real clients batch partitions per broker):
 //   produce_request   producer -> leader broker. partition, correlation, value = producer instance (its
@@ -40,7 +38,8 @@ static_assert(sizeof(BatchHeader) == 16, "kept per batch and replica: keep it co
 //   fetch_response    leader -> fetcher. correlation, partition, error, offset = the fetch offset (or, with
 //                     error diverging_epoch, the offset the follower must truncate to), high_watermark,
 //                     entries = records from the fetch offset (consumers: only below the high watermark);
-//                     to followers also batches = the batch headers of those records.
+//                     to followers also record_producers = the records' producer tags (empty when none is
+//                     idempotent) and producer_epochs = the producer epochs that start among them.
 //   join_group        consumer -> group coordinator's broker. value = member id (model::member_id: the
 //                     instance number, and its process incarnation in the high 32 bits), epoch = the
 //                     member's last generation, correlation.
@@ -116,7 +115,10 @@ struct Envelope {
   std::uint8_t acks = 0;             // Produce: 0, 1, or 2 for "all".
   bool idempotent = false;           // Produce.
   std::vector<LogEntry> entries;     // Produce request: the batch; fetch response: the records.
-  std::vector<BatchHeader> batches;  // Fetch response to a follower: the headers of entries' records.
+  // Fetch response to a follower: the producer of each of entries' records (or none of them when no record
+  // is tagged), and the producer epochs that start among them.
+  std::vector<std::uint16_t> record_producers;
+  std::vector<ProducerEpochStart> producer_epochs;
   bool counted = false;              // Network bookkeeping: a produce request on its way (see Network).
 
   void clear() {
@@ -130,7 +132,8 @@ struct Envelope {
     idempotent = false;
     offset = high_watermark = 0;
     entries.clear();
-    batches.clear();
+    record_producers.clear();
+    producer_epochs.clear();
     counted = false;
   }
 };
