@@ -4,9 +4,12 @@
 #include <catch2/catch.hpp>
 #include <rapidcheck/catch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "cli/runner.h"
@@ -62,6 +65,43 @@ TEST_CASE("properties: determinism: one scenario and seed give the same report b
     std::string const first = brokersim::reports::report_json_text(brokersim::cli::run_scenario(scenario, seed));
     std::string const second = brokersim::reports::report_json_text(brokersim::cli::run_scenario(scenario, seed));
     RC_ASSERT(first == second);
+  });
+}
+
+// The checker selects percentiles by radix passes over the truth instead of sorting a copy: it must
+// give what sorting every latency gives (nearest rank), and an exact mean.
+TEST_CASE("properties: latency: the report's mean, p50, p99 and max are those of every first effect's latency", "[properties]") {
+  rc::prop("latency summary", [] {
+    auto const json = gen_scenario_json(GenOptions{});
+    RC_LOG() << json.dump(2) << "\n";
+    auto const scenario = load_generated(json);
+    brokersim::testing::WorldRun run(scenario, *rc::gen::inRange<std::uint64_t>(1, 1000000));
+    auto const& truth = run.world.truth();
+    auto const& layout = run.world.controller().layout();
+    std::vector<std::int64_t> latencies;
+    for (auto const& group : truth.groups) {
+      for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+        auto const& message = truth.messages[id];
+        if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
+        if (message.poison || message.origin != brokersim::model::kNoCause || message.acked_at == brokersim::model::kNever) continue;
+        if (group.effects_of(id) > 0) latencies.push_back(group.first_effect_at[id] - message.sent_at);
+      }
+    }
+    auto const& latency = run.report.metrics.latency;
+    if (latencies.empty()) {
+      RC_ASSERT(latency.max_ms == 0.0);
+      return;
+    }
+    std::sort(latencies.begin(), latencies.end());
+    auto const at_rank = [&](double fraction) {
+      auto const rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(latencies.size())));
+      return std::round(static_cast<double>(latencies[std::clamp<std::size_t>(rank, 1, latencies.size()) - 1])) / 1000.0;
+    };
+    double const total = std::accumulate(latencies.begin(), latencies.end(), 0.0);
+    RC_ASSERT(latency.p50_ms == at_rank(0.50));
+    RC_ASSERT(latency.p99_ms == at_rank(0.99));
+    RC_ASSERT(latency.max_ms == static_cast<double>(latencies.back()) / 1000.0);
+    RC_ASSERT(std::fabs(latency.mean_ms - total / static_cast<double>(latencies.size()) / 1000.0) <= 0.0005 + 1e-9);
   });
 }
 
