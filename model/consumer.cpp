@@ -60,7 +60,7 @@ std::vector<std::uint32_t> ConsumerInstance::assignment() const {
 }
 
 std::uint32_t ConsumerInstance::subject(std::uint32_t message) const {
-  std::uint32_t const origin = truth_.messages[message].origin;
+  std::uint32_t const origin = truth_.origin_of(message);
   return origin == kNoCause ? message : origin;
 }
 

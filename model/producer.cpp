@@ -157,17 +157,19 @@ void ProducerInstance::replay(sim::Simulation& simulation, std::uint32_t message
   copy.key = original.key;
   copy.poison = original.poison;
   copy.schema = original.schema;
-  copy.origin = original.origin == kNoCause ? message : original.origin;
+  copy.republished = 1;
+  std::uint32_t const origin = truth_.origin_of(message);
   Time const timestamp = truth_.tracks_timestamps ? truth_.timestamps[message] : 0;
+  truth_.origins.emplace_back(static_cast<std::uint32_t>(truth_.messages.size()), origin == kNoCause ? message : origin);
   enqueue(simulation, copy, slot, kNoCause, timestamp);
   if (truth_.tracks_timestamps) truth_.timestamps.back() = timestamp;  // The copy keeps the record's timestamp.
 }
 
 void ProducerInstance::enqueue(sim::Simulation& simulation, MessageRecord record, std::uint32_t slot, std::uint32_t cause,
                                Time cause_timestamp) {
-  record.sent_at = simulation.now();
-  record.producer = truth_index_;
-  record.sequence = static_cast<std::uint32_t>(sent_);
+  record.set_sent_at(simulation.now());
+  BROKERSIM_ASSERT(truth_index_ < (1U << 16));
+  record.producer = truth_index_ & 0xFFFFU;
   record.partition = static_cast<std::int32_t>(target_.first_partition + slot);
   auto const message = static_cast<std::uint32_t>(truth_.messages.size());
   truth_.messages.push_back(record);
@@ -318,7 +320,7 @@ void ProducerInstance::send_batch(sim::Simulation& simulation, std::uint32_t bat
   net.send(simulation, id);
   if (config_.acks == Acks::none) {
     // acks=0: the send counts as done once written to the socket; no answer will come.
-    for (std::uint32_t message : batch.messages) truth_.messages[message].acked_at = simulation.now();
+    for (std::uint32_t message : batch.messages) truth_.messages[message].set_acked_at(simulation.now());
     release_batch(batch_id);
     return;
   }
@@ -353,7 +355,7 @@ void ProducerInstance::on_response(sim::Simulation& simulation, Envelope const& 
   take_out_of_flight(simulation, queue, batch_id);
   for (std::uint32_t message : batches_[batch_id].messages) {
     MessageRecord& record = truth_.messages[message];
-    if (record.acked_at == kNever) record.acked_at = simulation.now();
+    if (!record.acked()) record.set_acked_at(simulation.now());
     truth_.tracer.record(simulation.now(), message, response.from, TraceKind::acked, response.offset);
   }
   release_batch(batch_id);
@@ -407,7 +409,7 @@ void ProducerInstance::retry_or_fail(sim::Simulation& simulation, std::uint32_t 
 void ProducerInstance::fail_batch(std::uint32_t batch_id) {
   for (std::uint32_t message : batches_[batch_id].messages) {
     MessageRecord& record = truth_.messages[message];
-    if (record.acked_at == kNever) record.send_failed = 1;
+    if (!record.acked()) record.send_failed = 1;
   }
   release_batch(batch_id);
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/trace.h"
@@ -20,22 +21,45 @@ inline constexpr std::uint32_t kNoKey = UINT32_MAX;
 inline constexpr Time kNever = -1;
 inline constexpr std::uint32_t kNoCause = UINT32_MAX;
 
-// What happened to one send call, kept small: the model holds one per message for the whole run.
+// What happened to one send call, kept small: the model holds one per message for the whole run. Times
+// take 48 bits (the loader bounds a run to 2^48 µs, about 8.9 years); the instance's count of the send
+// and a republished copy's origin are kept elsewhere (World::message_name, GroundTruth::origin_of).
 struct MessageRecord {
-  Time sent_at = 0;                     // The producer's send call.
-  Time acked_at = kNever;               // When the producer saw it succeed (acks=0: when it was sent).
-  std::uint32_t producer = 0;           // Index into GroundTruth::producer_instances.
-  std::uint32_t sequence = 0;           // The instance's n-th send, from 0: names it ("order-service-1#4711").
-  std::uint32_t key = kNoKey;           // Key number (the key is "k<key>").
-  std::int32_t partition = -1;          // Global partition index.
-  // A republished copy (dlq_replay) carries the id of the message it copies, as a replay tool's header
-  // does; consumers apply its effect as that message's. kNoCause for an original send.
-  std::uint32_t origin = kNoCause;
-  std::uint8_t send_failed : 1 = 0;     // The producer gave up on it (delivery timeout, retries exhausted).
-  std::uint8_t poison : 1 = 0;          // A malformed message: every handler fails on it.
-  std::uint8_t schema = 1;              // The schema version it was written with (schema_change faults).
+  static constexpr std::uint64_t kTimeLimit = (std::uint64_t{1} << 48) - 1;  // Exclusive; also "never".
+
+  Time sent_at() const { return static_cast<Time>(sent_at_); }
+  // When the producer saw it succeed (acks=0: when it was sent), or kNever.
+  Time acked_at() const { return acked_at_ == kTimeLimit ? kNever : static_cast<Time>(acked_at_); }
+  bool acked() const { return acked_at_ != kTimeLimit; }
+  void set_sent_at(Time at) {
+    BROKERSIM_ASSERT(at >= 0 && static_cast<std::uint64_t>(at) < kTimeLimit);
+    sent_at_ = static_cast<std::uint64_t>(at) & kTimeLimit;
+  }
+  void set_acked_at(Time at) {  // kNever: not acknowledged.
+    BROKERSIM_ASSERT(at == kNever || (at >= 0 && static_cast<std::uint64_t>(at) < kTimeLimit));
+    acked_at_ = (at == kNever ? kTimeLimit : static_cast<std::uint64_t>(at)) & kTimeLimit;
+  }
+
+ private:
+  std::uint64_t sent_at_ : 48 = 0;        // The producer's send call.
+
+ public:
+  std::uint64_t producer : 16 = 0;        // Index into GroundTruth::producer_instances.
+
+ private:
+  std::uint64_t acked_at_ : 48 = kTimeLimit;
+
+ public:
+  std::uint64_t send_failed : 1 = 0;      // The producer gave up on it (delivery timeout, retries exhausted).
+  std::uint64_t poison : 1 = 0;           // A malformed message: every handler fails on it.
+  // A republished copy (dlq_replay) of an earlier message (GroundTruth::origin_of), as a replay tool's
+  // header says; consumers apply its effect as that message's.
+  std::uint64_t republished : 1 = 0;
+  std::uint64_t schema : 8 = 1;           // The schema version it was written with (schema_change faults).
+  std::uint32_t key = kNoKey;             // Key number (the key is "k<key>").
+  std::int32_t partition = -1;            // Global partition index.
 };
-static_assert(sizeof(MessageRecord) == 40, "one record per message: keep it compact");
+static_assert(sizeof(MessageRecord) == 24, "one record per message: keep it compact");
 
 // What one consumer group did with each message (indexed by message id; messages of other topics stay
 // at their initial values).
@@ -180,6 +204,8 @@ struct FinalLogs {
 struct GroundTruth {
   std::vector<std::string> producer_instances;  // Instance names, e.g. "order-service-1".
   std::vector<MessageRecord> messages;          // In send order; the index is the message id.
+  // (copy, origin) for every republished copy, in copy order: the message whose effect the copy applies.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> origins;
   // Only when the scenario reads them (a group emits follow-ups or orders by timestamp), one per message:
   std::vector<Time> timestamps;                 // The timestamp it carries (local clock or Lamport).
   std::vector<std::uint32_t> causes;            // The message whose processing emitted it, or kNoCause.
@@ -197,6 +223,14 @@ struct GroundTruth {
   std::vector<QuorumEvent> quorum;              // The controller quorum's leader changes, in order.
   std::uint64_t effects_applied = 0;            // Effects of every group so far: the run's effect order.
   FinalLogs final_logs;                         // Written once, when the run stops.
+
+  // The message a republished copy stands for; kNoCause for an original send.
+  std::uint32_t origin_of(std::uint32_t message) const {
+    if (!messages[message].republished) return kNoCause;
+    auto const found = std::lower_bound(origins.begin(), origins.end(), std::make_pair(message, std::uint32_t{0}));
+    BROKERSIM_ASSERT(found != origins.end() && found->first == message);
+    return found->second;
+  }
 
   // Records one applied effect of `message` by group `group` at `now`.
   void record_effect(std::size_t group, std::uint32_t message, Time now) { groups[group].record_effect(message, now, effects_applied++); }

@@ -443,8 +443,12 @@ std::string World::partition_name(std::uint32_t partition) const {
 }
 
 std::string World::message_name(std::uint32_t message) const {
-  MessageRecord const& record = truth_.messages[message];
-  return truth_.producer_instances[record.producer] + "#" + std::to_string(record.sequence);
+  // The instance's n-th send, from 0: its sends before this one (names are few, so counting beats
+  // keeping 4 bytes a message).
+  auto const producer = truth_.messages[message].producer;
+  auto const before = std::count_if(truth_.messages.begin(), truth_.messages.begin() + message,
+                                    [&](MessageRecord const& earlier) { return earlier.producer == producer; });
+  return truth_.producer_instances[producer] + "#" + std::to_string(before);
 }
 
 std::vector<NodeId> World::nodes_named(std::string const& name) const {

@@ -31,9 +31,9 @@ void for_each_effect_latency(model::World const& world, Visit&& visit) {
     for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
       MessageRecord const& message = truth.messages[id];
       if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
-      if (message.poison || message.origin != model::kNoCause || message.acked_at == model::kNever) continue;
+      if (message.poison || message.republished || !message.acked()) continue;
       if (group.effects_of(id) == 0) continue;
-      visit(group.first_effect_at[id] - message.sent_at);
+      visit(group.first_effect_at[id] - message.sent_at());
     }
   }
 }
@@ -126,9 +126,9 @@ void classify_group(model::World const& world, std::size_t group_index, Tally& t
     MessageRecord const& message = truth.messages[id];
     if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
     if (group.has(id, GroupTruth::kAttempted)) ++distinct_attempted;
-    if (message.poison || message.origin != model::kNoCause) continue;  // A republished copy: its effect is its origin's.
+    if (message.poison || message.republished) continue;  // A republished copy: its effect is its origin's.
     std::uint16_t const effects = group.effects_of(id);
-    if (message.acked_at == model::kNever) {
+    if (!message.acked()) {
       // A phantom: the producer was told the send failed, yet it was appended and took effect. Its
       // effects break no at-least-once promise, but a second one breaks at-most-once.
       tally.metrics.phantom_effects += effects;
@@ -206,7 +206,7 @@ void classify_unread(model::World const& world, Tally& tally) {
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
     if (classified_elsewhere[layout.partitions[static_cast<std::size_t>(message.partition)].topic]) continue;
-    if (message.acked_at == model::kNever || message.poison || message.origin != model::kNoCause || logs.offset_of[id] >= 0) continue;
+    if (!message.acked() || message.poison || message.republished || logs.offset_of[id] >= 0) continue;
     ++tally.violations.lost;
     tally.candidates.add("lost", id, ExampleCandidates::kNoGroup);
   }
@@ -217,7 +217,7 @@ void count_inversions(model::GroundTruth const& truth, Tally& tally) {
   if (!truth.tracks_timestamps) return;
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     std::uint32_t const cause = truth.causes[id];
-    if (cause == model::kNoCause || truth.messages[id].acked_at == model::kNever) continue;
+    if (cause == model::kNoCause || !truth.messages[id].acked()) continue;
     if (truth.timestamps[id] < truth.timestamps[cause]) {
       ++tally.violations.timestamp_inversion;
       tally.candidates.add("timestamp_inversion", id, ExampleCandidates::kNoGroup);
@@ -278,7 +278,7 @@ void count_sends(model::GroundTruth const& truth, Metrics& metrics) {
       if (dead_lettered) ++metrics.poison_dead_lettered;
     }
     if (message.send_failed) ++metrics.send_failed;
-    if (message.acked_at != model::kNever) ++metrics.acked;
+    if (message.acked()) ++metrics.acked;
   }
 }
 

@@ -102,28 +102,28 @@ std::vector<TimelineEntry> timeline_of(model::World const& world, std::uint32_t 
   std::vector<model::TraceEvent> const events = traced(world, id);
   std::vector<TimelineEntry> timeline;
   std::string key = message.key == model::kNoKey ? "no key" : "key k" + std::to_string(message.key);
-  timeline.push_back({message.sent_at, producer, "send call",
+  timeline.push_back({message.sent_at(), producer, "send call",
                       "to " + partition + " (" + key + ", " + acks_name(producer_of(world, message).acks) + ")"});
   for (model::TraceEvent const& event : events) {
     TimelineEntry entry = entry_of(world, event);
     if (entry.node.empty()) entry.node = producer;
     timeline.push_back(std::move(entry));
   }
-  if (events.empty() && message.acked_at != model::kNever) timeline.push_back({message.acked_at, producer, "acked", ""});
+  if (events.empty() && message.acked_at() != model::kNever) timeline.push_back({message.acked_at(), producer, "acked", ""});
   std::vector<std::uint32_t> const nodes = involved_nodes(world, id, events);
   for (model::FaultEvent const& fault : truth.faults) {
-    if (fault.at < message.sent_at || !std::binary_search(nodes.begin(), nodes.end(), fault.node)) continue;
+    if (fault.at < message.sent_at() || !std::binary_search(nodes.begin(), nodes.end(), fault.node)) continue;
     timeline.push_back({fault.at, world.network().name(fault.node), fault.kind, fault.detail});
   }
   for (model::ElectionEvent const& election : truth.elections) {
-    if (election.partition != partition_index || election.at < message.sent_at) continue;
+    if (election.partition != partition_index || election.at < message.sent_at()) continue;
     std::string const what = election.leader < 0 ? partition + " offline: no eligible replica"
                                                   : broker_name(election.leader) + " leads " + partition + ", epoch " +
                                                         std::to_string(election.leader_epoch) + (election.unclean ? " (unclean)" : "");
     timeline.push_back({election.at, "controller", "election", what});
   }
   for (model::QuorumEvent const& change : truth.quorum) {
-    if (change.at < message.sent_at) continue;
+    if (change.at < message.sent_at()) continue;
     std::string const what = change.leader == UINT32_MAX ? "the quorum lost its leader: no failover until it elects one"
                                                          : world.network().name(change.leader) + " leads the quorum";
     timeline.push_back({change.at, "controller", "quorum", what});
@@ -165,7 +165,7 @@ std::string lost_cause(model::World const& world, std::uint32_t id, std::vector<
   TimelineEntry const* append = first_of(timeline, "append");
   TimelineEntry const* acked = first_of(timeline, "acked");
   if (append == nullptr || acked == nullptr) {
-    return "acked at " + ms_text(message.acked_at) + " with " + acks + ", but no log of its partition holds it at the end";
+    return "acked at " + ms_text(message.acked_at()) + " with " + acks + ", but no log of its partition holds it at the end";
   }
   std::string const& leader = append->node;
   std::string const offset = append->detail.substr(0, append->detail.find(' ', 7));
@@ -248,7 +248,7 @@ std::string inversion_cause(model::World const& world, std::uint32_t id) {
   std::uint32_t const cause = truth.causes[id];
   std::string const& emitter = truth.producer_instances[truth.messages[id].producer];
   sim::Time const gap = truth.timestamps[cause] - truth.timestamps[id];
-  return emitter + " emitted it at " + ms_text(truth.messages[id].sent_at) + " after processing " + world.message_name(cause) +
+  return emitter + " emitted it at " + ms_text(truth.messages[id].sent_at()) + " after processing " + world.message_name(cause) +
          ", yet stamped it " + ms_text(gap) + " earlier than its cause: the two timestamps come from different clocks";
 }
 
@@ -269,7 +269,7 @@ std::string reordered_cause(model::World const& world, std::uint32_t id, std::si
   std::string const key = message.key == model::kNoKey ? "no key" : "key k" + std::to_string(message.key);
   if (overtaken == id) return "an earlier send of its " + key + " from " + truth.producer_instances[message.producer] + " had its effect after it";
   std::string const other_name = world.message_name(overtaken);
-  std::string cause = "sent " + ms_text(message.sent_at - truth.messages[overtaken].sent_at) + " after " + other_name + " (" + key +
+  std::string cause = "sent " + ms_text(message.sent_at() - truth.messages[overtaken].sent_at()) + " after " + other_name + " (" + key +
                       "), yet group " + group.name + " applied it first";
   std::int32_t const mine = truth.final_logs.offset_of[id];
   std::int32_t const theirs = truth.final_logs.offset_of[overtaken];
@@ -290,7 +290,7 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
                      std::vector<TimelineEntry> const& timeline) {
   model::GroundTruth const& truth = world.truth();
   MessageRecord const& message = truth.messages[id];
-  std::string const acked = "acked at " + ms_text(message.acked_at) + " with " + acks_name(producer_of(world, message).acks);
+  std::string const acked = "acked at " + ms_text(message.acked_at()) + " with " + acks_name(producer_of(world, message).acks);
   if (kind == "lost") return lost_cause(world, id, timeline);
   std::string const group_name = group == ExampleCandidates::kNoGroup ? "" : truth.groups[group].name;
   if (kind == "skipped") {

@@ -20,8 +20,8 @@ TimeSeries time_series_of(model::World const& world, sim::Time end) {
   }
   model::GroundTruth const& truth = world.truth();
   for (model::MessageRecord const& message : truth.messages) {
-    count_at(series.produced, message.sent_at);
-    if (message.acked_at != model::kNever) count_at(series.acked, message.acked_at);
+    count_at(series.produced, message.sent_at());
+    if (message.acked_at() != model::kNever) count_at(series.acked, message.acked_at());
   }
   for (std::size_t g = 0; g < truth.groups.size(); ++g) {
     model::GroupTruth const& group = truth.groups[g];

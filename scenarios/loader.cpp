@@ -383,8 +383,11 @@ Scenario load_scenario_json(nlohmann::json const& document, std::string const& f
   if (scenario.duration == 0) root.at("duration_ms").expected("a duration > 0");
   scenario.drain = scenario.duration;
   if (auto drain = root.get("drain_ms")) scenario.drain = drain->duration_ms();
-  if (scenario.duration > sim::kTimeMax / 2 || scenario.drain > sim::kTimeMax / 2) {
-    root.fail("duration_ms + drain_ms must fit in 64-bit microseconds");
+  // The ground truth keeps times in 48 bits (model::MessageRecord).
+  constexpr auto kRunLimit = static_cast<sim::Time>(model::MessageRecord::kTimeLimit) - 1;
+  if (scenario.duration > kRunLimit || scenario.drain > kRunLimit - scenario.duration) {
+    root.fail("duration_ms + drain_ms must be at most " + std::to_string(kRunLimit / sim::kMicrosPerMilli) +
+              " ms (2^48 microseconds, about 8.9 years)");
   }
   if (auto heal = root.get("heal_at_drain")) scenario.heal_at_drain = heal->boolean();
   scenario.world = read_world(root);

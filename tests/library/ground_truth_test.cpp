@@ -127,7 +127,8 @@ TEST_CASE("ground truth: 8: two effects in one microsecond, applied in the wrong
   }
   REQUIRE(of_key.size() == 2);
   auto& group = run.world.mutable_truth().groups[0];
-  group.first_effect_at[of_key[1]] = group.first_effect_at[of_key[0]];  // One microsecond...
+  // One microsecond (the later one's: an effect never precedes its send)...
+  group.first_effect_at[of_key[0]] = group.first_effect_at[of_key[1]];
   std::swap(group.first_effect_order[of_key[0]], group.first_effect_order[of_key[1]]);  // ...the later send first.
   CHECK(run.check().violations.reordered == 1);
 }
@@ -143,7 +144,7 @@ TEST_CASE("ground truth: 10: effects of failed sends are phantom effects, and th
   std::uint32_t const twice = 11;
   for (std::uint32_t id : {once, twice}) {
     REQUIRE(truth.groups[0].effects[id] == 1);
-    truth.messages[id].acked_at = brokersim::model::kNever;  // The producer gave up on both.
+    truth.messages[id].set_acked_at(brokersim::model::kNever);  // The producer gave up on both.
     truth.messages[id].send_failed = 1;
   }
   truth.groups[0].effects[twice] = 2;
@@ -335,7 +336,7 @@ TEST_CASE("ground truth: 14: a lost dead-letter copy is no second violation of t
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     auto const& message = truth.messages[id];
     bool const of_orders = world.controller().partition(static_cast<std::uint32_t>(message.partition)).topic == orders;
-    if (message.acked_at == brokersim::model::kNever) continue;
+    if (message.acked_at() == brokersim::model::kNever) continue;
     if (of_orders && message.poison == 0) ++expected;
     if (!of_orders && truth.final_logs.offset_of[id] < 0) ++dead_letters_lost;
   }

@@ -83,8 +83,8 @@ TEST_CASE("properties: latency: the report's mean, p50, p99 and max are those of
       for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
         auto const& message = truth.messages[id];
         if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
-        if (message.poison || message.origin != brokersim::model::kNoCause || message.acked_at == brokersim::model::kNever) continue;
-        if (group.effects_of(id) > 0) latencies.push_back(group.first_effect_at[id] - message.sent_at);
+        if (message.poison || message.republished || !message.acked()) continue;
+        if (group.effects_of(id) > 0) latencies.push_back(group.first_effect_at[id] - message.sent_at());
       }
     }
     auto const& latency = run.report.metrics.latency;
@@ -137,9 +137,9 @@ TEST_CASE("properties: conservation: every acknowledged message is classified ex
     for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
       auto const& message = truth.messages[id];
       auto const partition = static_cast<std::uint32_t>(message.partition);
-      bool const copy = message.origin != brokersim::model::kNoCause;  // A replayed copy is applied as its original.
+      bool const copy = message.republished;  // A replayed copy is applied as its original.
       if (world.controller().partition(partition).topic != group.topic || copy || message.poison != 0) continue;
-      if (message.acked_at == brokersim::model::kNever) continue;
+      if (message.acked_at() == brokersim::model::kNever) continue;
       auto const found = offset_in_log.find(id);
       if (group.effects_of(id) > 0) {
         ++processed;
