@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -72,7 +73,13 @@ struct GroupTruth {
 
   std::string name;
   std::uint32_t topic = 0;
-  std::vector<Time> first_effect_at;    // kNever until the message's effect is first applied.
+  // When the message's effect was first applied, in microseconds after its send (4 bytes, not 8): kNoEffect
+  // until then, kLateEffect past 71 minutes, the time then in late_first_effects. Read and written
+  // through first_effect_at and set_first_effect_at.
+  static constexpr std::uint32_t kNoEffect = UINT32_MAX;
+  static constexpr std::uint32_t kLateEffect = UINT32_MAX - 1;
+  std::vector<std::uint32_t> first_effect_delay;
+  std::map<std::uint32_t, Time> late_first_effects;  // Message -> first effect time, for kLateEffect.
   // The position of the message's first effect in the run's total order of effects (GroundTruth::
   // effects_applied), so that two effects in one microsecond still have an order.
   std::vector<std::uint32_t> first_effect_order;
@@ -90,8 +97,31 @@ struct GroupTruth {
   std::vector<std::uint64_t> lag_samples;  // Total lag at every simulated second, from time 0 (charts).
   std::vector<std::int64_t> committed_at_end;  // Per partition of its topic: the durable committed offset.
 
-  // Records one applied effect of `message` at `now`, the `order`-th effect of the run.
-  void record_effect(std::uint32_t message, Time now, std::uint64_t order) {
+  // When `message`, sent at `sent_at`, first took effect; kNever if it has not.
+  Time first_effect_at(std::uint32_t message, Time sent_at) const {
+    if (message >= first_effect_delay.size() || first_effect_delay[message] == kNoEffect) return kNever;
+    if (first_effect_delay[message] == kLateEffect) return late_first_effects.at(message);
+    return sent_at + first_effect_delay[message];
+  }
+  // `at` = kNever: no effect yet.
+  void set_first_effect_at(std::uint32_t message, Time sent_at, Time at) {
+    grow(message);
+    late_first_effects.erase(message);
+    if (at == kNever) {
+      first_effect_delay[message] = kNoEffect;
+      return;
+    }
+    BROKERSIM_ASSERT(at >= sent_at);  // No effect before its send.
+    if (at - sent_at < kLateEffect) {
+      first_effect_delay[message] = static_cast<std::uint32_t>(at - sent_at);
+    } else {
+      first_effect_delay[message] = kLateEffect;
+      late_first_effects[message] = at;
+    }
+  }
+
+  // Records one applied effect of `message` (sent at `sent_at`) at `now`, the `order`-th effect of the run.
+  void record_effect(std::uint32_t message, Time sent_at, Time now, std::uint64_t order) {
     grow(message);
     BROKERSIM_ASSERT(flags[message] & kAttempted);  // No effect without an attempt.
     // Invariant: every effect has a delivery of its own (effects <= deliveries), else one delivery was
@@ -99,7 +129,7 @@ struct GroupTruth {
     BROKERSIM_ASSERT(effects[message] < deliveries[message] || deliveries[message] == UINT16_MAX);
     if (effects[message] == 0) {
       BROKERSIM_ASSERT(order < UINT32_MAX);
-      first_effect_at[message] = now;
+      set_first_effect_at(message, sent_at, now);
       first_effect_order[message] = static_cast<std::uint32_t>(order);
     }
     if (effects[message] < UINT16_MAX) ++effects[message];
@@ -108,7 +138,7 @@ struct GroupTruth {
     if (message < effects.size()) return;
     std::size_t const wanted = std::max<std::size_t>(message + 1, effects.size() * 2);
     std::size_t const size = effects.capacity() > message ? effects.capacity() : wanted;
-    first_effect_at.resize(size, kNever);
+    first_effect_delay.resize(size, kNoEffect);
     first_effect_order.resize(size, UINT32_MAX);
     effects.resize(size, 0);
     deliveries.resize(size, 0);
@@ -117,7 +147,7 @@ struct GroupTruth {
   // Sizes the per-message tables for the messages the run is expected to send, so they need not grow
   // by doubling (which would leave up to half of them unused).
   void reserve(std::size_t messages) {
-    first_effect_at.reserve(messages);
+    first_effect_delay.reserve(messages);
     first_effect_order.reserve(messages);
     effects.reserve(messages);
     deliveries.reserve(messages);
@@ -233,7 +263,12 @@ struct GroundTruth {
   }
 
   // Records one applied effect of `message` by group `group` at `now`.
-  void record_effect(std::size_t group, std::uint32_t message, Time now) { groups[group].record_effect(message, now, effects_applied++); }
+  void record_effect(std::size_t group, std::uint32_t message, Time now) {
+    groups[group].record_effect(message, messages[message].sent_at(), now, effects_applied++);
+  }
+  Time first_effect_at(std::size_t group, std::uint32_t message) const {
+    return groups[group].first_effect_at(message, messages[message].sent_at());
+  }
 };
 
 }  // namespace brokersim::model

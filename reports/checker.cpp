@@ -33,7 +33,7 @@ void for_each_effect_latency(model::World const& world, Visit&& visit) {
       if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
       if (message.poison || message.republished || !message.acked()) continue;
       if (group.effects_of(id) == 0) continue;
-      visit(group.first_effect_at[id] - message.sent_at());
+      visit(group.first_effect_at(id, message.sent_at()) - message.sent_at());
     }
   }
 }

@@ -25,7 +25,8 @@ TimeSeries time_series_of(model::World const& world, sim::Time end) {
   }
   for (std::size_t g = 0; g < truth.groups.size(); ++g) {
     model::GroupTruth const& group = truth.groups[g];
-    for (sim::Time const first : group.first_effect_at) {
+    for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+      sim::Time const first = truth.first_effect_at(g, id);
       if (first != model::kNever) count_at(series.processed, first);
     }
     for (std::size_t s = 0; s < group.attempts_per_second.size() && s < series.seconds; ++s) {

@@ -128,7 +128,7 @@ TEST_CASE("ground truth: 8: two effects in one microsecond, applied in the wrong
   REQUIRE(of_key.size() == 2);
   auto& group = run.world.mutable_truth().groups[0];
   // One microsecond (the later one's: an effect never precedes its send)...
-  group.first_effect_at[of_key[0]] = group.first_effect_at[of_key[1]];
+  group.set_first_effect_at(of_key[0], messages[of_key[0]].sent_at(), run.world.truth().first_effect_at(0, of_key[1]));
   std::swap(group.first_effect_order[of_key[0]], group.first_effect_order[of_key[1]]);  // ...the later send first.
   CHECK(run.check().violations.reordered == 1);
 }

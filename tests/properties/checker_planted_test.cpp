@@ -50,7 +50,7 @@ TEST_CASE("properties: checker: planted anomalies are found exactly", "[properti
     for (int i = 0; i < removed; ++i) {
       std::uint32_t const id = pick();
       group.effects[id] = 0;
-      group.first_effect_at[id] = brokersim::model::kNever;
+      group.set_first_effect_at(id, 0, brokersim::model::kNever);
     }
     auto const after = brokersim::reports::check(scenario, 1, world, stats);
     RC_ASSERT(after.violations.duplicate == static_cast<std::uint64_t>(duplicates));

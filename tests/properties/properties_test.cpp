@@ -84,7 +84,7 @@ TEST_CASE("properties: latency: the report's mean, p50, p99 and max are those of
         auto const& message = truth.messages[id];
         if (layout.partitions[static_cast<std::size_t>(message.partition)].topic != group.topic) continue;
         if (message.poison || message.republished || !message.acked()) continue;
-        if (group.effects_of(id) > 0) latencies.push_back(group.first_effect_at[id] - message.sent_at());
+        if (group.effects_of(id) > 0) latencies.push_back(group.first_effect_at(id, message.sent_at()) - message.sent_at());
       }
     }
     auto const& latency = run.report.metrics.latency;
