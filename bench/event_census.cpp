@@ -48,6 +48,7 @@ struct TypeName {
 };
 constexpr std::array kTypeNames{
     TypeName{ActorClass::broker, 1, "parked fetch expiry (fetch.max.wait)", true},
+    TypeName{ActorClass::broker, 6, "parked follower fetch expiry (replica.fetch.wait.max)", true},
     TypeName{ActorClass::broker, 2, "follower fetch: send the next", false},
     TypeName{ActorClass::broker, 3, "follower fetch timeout", true},
     TypeName{ActorClass::broker, 4, "ISR check", false},
@@ -146,6 +147,7 @@ void EventCensus::after_dispatch(sim::Simulation const& simulation, sim::Event c
   std::uint64_t const scheduled = simulation.events_scheduled();
   scheduled_at_.resize(scheduled, event.at);
   last_dispatch_ = event.at;
+  pending_after_ = simulation.pending();
   ++events_;
   Tally& tally = tallies_[key_];
   ++tally.events;
@@ -220,7 +222,8 @@ std::string EventCensus::table() const {
   out += "\n" + std::to_string(events_) + " events dispatched; " + std::to_string(timeouts) + " timeouts (" +
          percent(static_cast<double>(timeouts), total) + "), of which " + std::to_string(dead) +
          " popped and changed nothing (dead timers: " + percent(static_cast<double>(dead), total) + " of all events); " +
-         std::to_string(scheduled_at_.size() - events_) + " events were still pending when the run stopped.\n";
+         std::to_string(scheduled_at_.size() - events_ - pending_after_) + " were cancelled before they ran (timeouts answered in time), " +
+         std::to_string(pending_after_) + " still pending when the run stopped.\n";
   out += "Pending events: " + fixed(static_cast<double>(queued_us) / run_us, 1) + " on average over simulated time, " +
          std::to_string(pending_peak_) + " at the peak; dead timers were " +
          percent(static_cast<double>(dead_queued_us), static_cast<double>(queued_us), 2) + " of the average.\n";

@@ -50,6 +50,7 @@ class EventCensus final : public sim::DispatchObserver {
   std::uint64_t scheduled_before_ = 0;
   std::uint64_t events_ = 0;
   std::uint64_t pending_peak_ = 0;
+  std::uint64_t pending_after_ = 0;      // Live events pending after the last dispatch.
 };
 
 }  // namespace brokersim::bench

@@ -30,6 +30,7 @@ Broker::Broker(int index, WorldConfig const& config, Controller& controller, Gro
       controller_(controller),
       truth_(truth),
       producer_count_(producers) {
+  fetchers_.resize(static_cast<std::size_t>(config.brokers.count));
   replica_of_partition_.assign(controller.partition_count(), -1);
   for (std::uint32_t p = 0; p < controller.partition_count(); ++p) {
     if (!contains(controller.partition(p).replicas, index)) continue;
@@ -99,17 +100,25 @@ void Broker::handle(sim::Simulation& simulation, std::uint32_t type, std::uint64
       if (found == parked.end()) return;
       Replica::ParkedFetch const fetch = *found;
       parked.erase(found);
-      respond_fetch(simulation, *replica, fetch.from, fetch.correlation, fetch.offset, fetch.max_records,
-                    fetch.follower, ErrorCode::none);
+      respond_fetch(simulation, *replica, fetch.from, fetch.correlation, fetch.offset, fetch.max_records, ErrorCode::none);
+      return;
+    }
+    case kFollowerFetchExpiry: {
+      auto& parked = parked_follower_fetches_;
+      auto const found = std::find_if(parked.begin(), parked.end(), [&](auto const& f) { return f.serial == arg1; });
+      if (found == parked.end()) return;
+      ParkedFollowerFetch const fetch = std::move(*found);
+      parked.erase(found);
+      respond_follower_fetch(simulation, fetch.from, fetch.correlation, fetch.partitions);
       return;
     }
     case kFollowerFetch:
-      if (Replica* replica = find(partition)) send_follower_fetch(simulation, *replica);
+      send_follower_fetch(simulation, static_cast<int>(arg0));
       return;
     case kFetchTimeout:
-      if (Replica* replica = find(partition); replica != nullptr && replica->fetch_correlation == arg1) {
-        replica->fetch_correlation = 0;
-        send_follower_fetch(simulation, *replica);
+      if (Fetcher& fetcher = fetchers_[arg0]; fetcher.correlation == arg1) {
+        fetcher.correlation = 0;
+        send_follower_fetch(simulation, static_cast<int>(arg0));
       }
       return;
     case kIsrCheck:
@@ -171,7 +180,6 @@ void Broker::apply_metadata(sim::Simulation& simulation, std::uint32_t partition
 }
 
 void Broker::become_leader(sim::Simulation& simulation, Replica& replica, PartitionState const& state) {
-  replica.fetch_correlation = 0;
   replica.leader = true;
   replica.leader_broker = index_;
   replica.leader_epoch = state.leader_epoch;
@@ -190,9 +198,11 @@ void Broker::become_follower(sim::Simulation& simulation, Replica& replica, Part
   if (replica.leader) abandon_leadership(simulation, replica);
   replica.leader_epoch = state.leader_epoch;
   replica.leader_broker = state.leader;
-  if (!news && replica.fetch_correlation != 0) return;
-  replica.fetch_correlation = 0;  // Answers to fetches sent to the previous leader are ignored.
-  if (state.leader != kNoLeader) send_follower_fetch(simulation, replica);
+  if (!news) return;
+  // The partition joins its leader's fetcher at once (answers for it from an earlier leader or epoch
+  // are ignored: they echo the epoch they were asked in).
+  replica.fetch_delayed_until = 0;
+  if (state.leader != kNoLeader) send_follower_fetch(simulation, state.leader);
 }
 
 void Broker::abandon_leadership(sim::Simulation& simulation, Replica& replica) {
@@ -202,10 +212,10 @@ void Broker::abandon_leadership(sim::Simulation& simulation, Replica& replica) {
   }
   replica.parked_produces.clear();
   for (auto const& fetch : replica.parked_fetches) {
-    respond_fetch(simulation, replica, fetch.from, fetch.correlation, fetch.offset, 0, fetch.follower,
-                  ErrorCode::not_leader);
+    respond_fetch(simulation, replica, fetch.from, fetch.correlation, fetch.offset, 0, ErrorCode::not_leader);
   }
   replica.parked_fetches.clear();
+  serve_parked_follower_fetches(simulation, replica.partition, true);
   replica.followers.clear();
   replica.isr.clear();
 }
@@ -329,14 +339,13 @@ void Broker::respond_produce(sim::Simulation& simulation, NodeId to, std::uint64
 // --- Fetch (leader side) -----------------------------------------------------------------------------
 
 void Broker::on_fetch(sim::Simulation& simulation, Envelope const& request) {
-  Replica* replica = find(request.partition);
-  bool const follower = network().kind(request.from) == NodeKind::broker;
-  if (replica == nullptr || !replica->leader) {
-    respond_fetch_error(simulation, request, ErrorCode::not_leader, request.offset);
+  if (network().kind(request.from) == NodeKind::broker) {
+    on_follower_fetch(simulation, request);
     return;
   }
-  if (follower) {
-    on_follower_fetch(simulation, *replica, request);
+  Replica* replica = find(request.partition);
+  if (replica == nullptr || !replica->leader) {
+    respond_fetch_error(simulation, request, ErrorCode::not_leader, request.offset);
     return;
   }
   // KIP-320: a consumer whose last consumed record's epoch ends here before its position has consumed
@@ -354,34 +363,105 @@ void Broker::on_fetch(sim::Simulation& simulation, Envelope const& request) {
     return;
   }
   if (replica->high_watermark > request.offset) {
-    respond_fetch(simulation, *replica, request.from, request.correlation, request.offset, request.value, false,
-                  ErrorCode::none);
+    respond_fetch(simulation, *replica, request.from, request.correlation, request.offset, request.value, ErrorCode::none);
     return;
   }
-  park_fetch(simulation, *replica, request, false);
+  park_fetch(simulation, *replica, request);
 }
 
-void Broker::on_follower_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request) {
-  // KIP-320: a follower whose last fetched epoch ends earlier on the leader has diverged and must
-  // truncate to where that epoch ends here before it may fetch.
-  if (request.offset > 0) {
-    std::int64_t const epoch_end = end_offset_for_epoch(replica, request.epoch);
-    if (epoch_end < request.offset) {
-      respond_fetch_error(simulation, request, ErrorCode::diverging_epoch, epoch_end);
-      return;
+// A follower's fetch of every partition it follows here. It is answered at once when some partition has
+// records past its fetch offset or an error (not the leader any more, a diverged log); else it waits.
+void Broker::on_follower_fetch(sim::Simulation& simulation, Envelope const& request) {
+  auto const follower = static_cast<int>(request.from);
+  bool answer_now = false;
+  for (PartitionFetch const& fetch : request.partitions) {
+    Replica* replica = find(fetch.partition);
+    std::int64_t truncate_to = 0;
+    if (replica == nullptr || !replica->leader || diverged(*replica, fetch, truncate_to)) {
+      answer_now = true;
+      continue;
     }
+    update_follower(simulation, *replica, follower, fetch.offset);
+    answer_now = answer_now || replica->log_end() > fetch.offset;
   }
-  update_follower(simulation, replica, static_cast<int>(request.from), request.offset);
-  if (replica.log_end() > request.offset) {
-    respond_fetch(simulation, replica, request.from, request.correlation, request.offset, kFollowerFetchRecordsMax, true,
-                  ErrorCode::none);
+  if (answer_now) {
+    respond_follower_fetch(simulation, request.from, request.correlation, request.partitions);
     return;
   }
-  park_fetch(simulation, replica, request, true);
+  std::uint64_t const serial = next_parked_serial_++;
+  parked_follower_fetches_.push_back(ParkedFollowerFetch{request.from, request.correlation, request.partitions, serial, {}});
+  parked_follower_fetches_.back().expiry = schedule_self(simulation, kReplicaFetchWaitMax, kFollowerFetchExpiry, 0, serial);
+}
+
+// KIP-320: a follower whose last fetched epoch ends earlier on the leader has diverged and must truncate to
+// where that epoch ends here before it may fetch.
+bool Broker::diverged(Replica const& replica, PartitionFetch const& fetch, std::int64_t& truncate_to) const {
+  if (fetch.offset <= 0) return false;
+  truncate_to = end_offset_for_epoch(replica, fetch.last_epoch);
+  return truncate_to < fetch.offset;
+}
+
+void Broker::respond_follower_fetch(sim::Simulation& simulation, NodeId to, std::uint64_t correlation,
+                                    std::vector<PartitionFetch> const& partitions) {
+  Network& net = network();
+  EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), to);
+  Envelope& response = net.envelope(id);
+  response.correlation = correlation;
+  for (PartitionFetch const& fetch : partitions) {
+    PartitionFetch answer = fetch;
+    answer.records = 0;
+    answer.epoch_starts = 0;
+    Replica const* replica = find(fetch.partition);
+    std::int64_t truncate_to = 0;
+    if (replica == nullptr || !replica->leader) {
+      answer.error = ErrorCode::not_leader;
+    } else if (diverged(*replica, fetch, truncate_to)) {
+      answer.error = ErrorCode::diverging_epoch;
+      answer.offset = truncate_to;
+    } else {
+      answer.error = ErrorCode::none;
+      answer.high_watermark = replica->high_watermark;
+      std::size_t const before = response.entries.size();
+      std::size_t const starts_before = response.producer_epochs.size();
+      std::int64_t const end = std::min<std::int64_t>(replica->log_end(), fetch.offset + static_cast<std::int64_t>(kFollowerFetchRecordsMax));
+      append_records(*replica, fetch.offset, end, response, true);
+      answer.records = static_cast<std::uint32_t>(response.entries.size() - before);
+      answer.epoch_starts = static_cast<std::uint32_t>(response.producer_epochs.size() - starts_before);
+    }
+    response.partitions.push_back(answer);
+  }
+  net.send(simulation, id);
+}
+
+bool Broker::follower_fetch_ready(ParkedFollowerFetch const& fetch) const {
+  for (PartitionFetch const& wanted : fetch.partitions) {
+    Replica const* replica = this->replica(wanted.partition);
+    if (replica == nullptr || !replica->leader || replica->log_end() > wanted.offset) return true;
+  }
+  return false;
+}
+
+// Parked follower fetches that include `partition` and now have something are answered (all of them when
+// this broker just lost the partition's leadership); their expiry events are cancelled.
+void Broker::serve_parked_follower_fetches(sim::Simulation& simulation, std::uint32_t partition, bool leadership_lost) {
+  auto& parked = parked_follower_fetches_;
+  for (std::size_t i = 0; i < parked.size();) {
+    ParkedFollowerFetch& fetch = parked[i];
+    bool const includes = std::any_of(fetch.partitions.begin(), fetch.partitions.end(),
+                                      [&](PartitionFetch const& wanted) { return wanted.partition == partition; });
+    if (!includes || (!leadership_lost && !follower_fetch_ready(fetch))) {
+      ++i;
+      continue;
+    }
+    ParkedFollowerFetch const answered = std::move(fetch);
+    parked.erase(parked.begin() + static_cast<std::ptrdiff_t>(i));
+    simulation.cancel(answered.expiry);
+    respond_follower_fetch(simulation, answered.from, answered.correlation, answered.partitions);
+  }
 }
 
 void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, NodeId to, std::uint64_t correlation,
-                           std::int64_t offset, std::uint64_t max_records, bool follower, ErrorCode error) {
+                           std::int64_t offset, std::uint64_t max_records, ErrorCode error) {
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), to);
   Envelope& response = net.envelope(id);
@@ -392,27 +472,37 @@ void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, 
   response.epoch = replica.leader_epoch;
   response.high_watermark = replica.high_watermark;
   if (error == ErrorCode::none && offset >= 0) {
-    std::int64_t const limit = follower ? replica.log_end() : replica.high_watermark;
-    std::int64_t const end = std::min<std::int64_t>(limit, offset + static_cast<std::int64_t>(max_records));
-    // Records travel with their epochs (followers keep them); the epoch runs are few, so each is looked
-    // up once per run of records rather than per record.
-    std::uint32_t epoch = end > offset ? replica.epoch_at(offset) : 0;
-    auto next_run = std::upper_bound(replica.epoch_starts.begin(), replica.epoch_starts.end(), offset,
-                                     [](std::int64_t o, auto const& start) { return o < start.second; });
-    for (std::int64_t o = offset; o < end; ++o) {
-      if (next_run != replica.epoch_starts.end() && next_run->second == o) epoch = (next_run++)->first;
-      response.entries.push_back(LogEntry{replica.log[static_cast<std::size_t>(o)], epoch});
-    }
-    if (follower && end > offset && !replica.record_producers.empty()) {
-      auto const& tags = replica.record_producers;
-      response.record_producers.assign(tags.begin() + offset, tags.begin() + end);
-      auto const& starts = replica.producer_epochs;
-      auto start = std::lower_bound(starts.begin(), starts.end(), offset,
-                                    [](ProducerEpochStart const& s, std::int64_t o) { return s.offset < o; });
-      for (; start != starts.end() && start->offset < end; ++start) response.producer_epochs.push_back(*start);
-    }
+    std::int64_t const end = std::min<std::int64_t>(replica.high_watermark, offset + static_cast<std::int64_t>(max_records));
+    append_records(replica, offset, end, response, false);
   }
   net.send(simulation, id);
+}
+
+// Records [offset, end) travel with their leader epochs; to followers also with their producers (the
+// envelope's tags stay aligned with its entries across partitions) and the producer epochs starting there.
+void Broker::append_records(Replica const& replica, std::int64_t offset, std::int64_t end, Envelope& response, bool follower) {
+  if (end <= offset) return;
+  std::size_t const before = response.entries.size();
+  // The epoch runs are few, so each is looked up once per run of records rather than per record.
+  std::uint32_t epoch = replica.epoch_at(offset);
+  auto next_run = std::upper_bound(replica.epoch_starts.begin(), replica.epoch_starts.end(), offset,
+                                   [](std::int64_t o, auto const& start) { return o < start.second; });
+  for (std::int64_t o = offset; o < end; ++o) {
+    if (next_run != replica.epoch_starts.end() && next_run->second == o) epoch = (next_run++)->first;
+    response.entries.push_back(LogEntry{replica.log[static_cast<std::size_t>(o)], epoch});
+  }
+  auto& tags = response.record_producers;
+  if (!follower || (replica.record_producers.empty() && tags.empty())) return;
+  tags.resize(before, kNoProducer);
+  if (replica.record_producers.empty()) {
+    tags.resize(response.entries.size(), kNoProducer);
+    return;
+  }
+  tags.insert(tags.end(), replica.record_producers.begin() + offset, replica.record_producers.begin() + end);
+  auto const& starts = replica.producer_epochs;
+  auto start = std::lower_bound(starts.begin(), starts.end(), offset,
+                                [](ProducerEpochStart const& s, std::int64_t o) { return s.offset < o; });
+  for (; start != starts.end() && start->offset < end; ++start) response.producer_epochs.push_back(*start);
 }
 
 void Broker::respond_fetch_error(sim::Simulation& simulation, Envelope const& request, ErrorCode error,
@@ -437,35 +527,28 @@ void Broker::respond_diverging(sim::Simulation& simulation, Replica const& repli
   respond_fetch_error(simulation, request, ErrorCode::diverging_epoch, epoch_end, last_epoch);
 }
 
-void Broker::park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request, bool follower) {
+void Broker::park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request) {
   std::uint64_t const serial = next_parked_serial_++;
-  replica.parked_fetches.push_back(
-      Replica::ParkedFetch{request.from, request.correlation, request.offset, follower ? kFollowerFetchRecordsMax : request.value,
-                           serial, follower, {}});
-  replica.parked_fetches.back().expiry =
-      schedule_self(simulation, follower ? kReplicaFetchWaitMax : kConsumerFetchWaitMax, kFetchExpiry, replica.partition, serial);
+  replica.parked_fetches.push_back(Replica::ParkedFetch{request.from, request.correlation, request.offset, request.value, serial, {}});
+  replica.parked_fetches.back().expiry = schedule_self(simulation, kConsumerFetchWaitMax, kFetchExpiry, replica.partition, serial);
 }
 
-bool Broker::fetch_ready(Replica const& replica, Replica::ParkedFetch const& fetch) const {
-  return fetch.follower ? replica.log_end() > fetch.offset : replica.high_watermark > fetch.offset;
-}
-
-// Long polls return as soon as there is something for them: new records for followers, a higher high
-// watermark for consumers. Their expiry events are cancelled.
+// Long polls return as soon as there is something for them: a higher high watermark for consumers, new
+// records for followers. Their expiry events are cancelled.
 void Broker::serve_parked_fetches(sim::Simulation& simulation, Replica& replica) {
   auto& parked = replica.parked_fetches;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < parked.size(); ++i) {
     Replica::ParkedFetch const fetch = parked[i];
-    if (fetch_ready(replica, fetch)) {
+    if (replica.high_watermark > fetch.offset) {
       simulation.cancel(fetch.expiry);
-      respond_fetch(simulation, replica, fetch.from, fetch.correlation, fetch.offset, fetch.max_records, fetch.follower,
-                    ErrorCode::none);
+      respond_fetch(simulation, replica, fetch.from, fetch.correlation, fetch.offset, fetch.max_records, ErrorCode::none);
     } else {
       parked[kept++] = fetch;
     }
   }
   parked.resize(kept);
+  if (!parked_follower_fetches_.empty()) serve_parked_follower_fetches(simulation, replica.partition, false);
 }
 
 // --- ISR and high watermark --------------------------------------------------------------------------
@@ -553,73 +636,117 @@ bool Broker::change_isr(Replica& replica, std::vector<int> isr) {
 
 // --- Fetch (follower side) ---------------------------------------------------------------------------
 
-void Broker::send_follower_fetch(sim::Simulation& simulation, Replica& replica) {
-  if (replica.leader || replica.leader_broker == kNoLeader || replica.fetch_correlation != 0) return;
-  std::uint64_t const correlation = next_correlation_++;
-  replica.fetch_correlation = correlation;
+// One fetch for every partition this broker follows on `leader` that is not sitting out a backoff; when all
+// of them are, the fetcher wakes when the first backoff ends.
+void Broker::send_follower_fetch(sim::Simulation& simulation, int leader) {
+  Fetcher& fetcher = fetchers_[static_cast<std::size_t>(leader)];
+  if (!alive() || fetcher.correlation != 0) return;
   Network& net = network();
-  EnvelopeId const id = net.acquire(MessageType::fetch_request, this->id(), controller_.broker_node(replica.leader_broker));
+  EnvelopeId const id = net.acquire(MessageType::fetch_request, this->id(), controller_.broker_node(leader));
   Envelope& request = net.envelope(id);
-  request.partition = replica.partition;
-  request.correlation = correlation;
-  request.offset = replica.log_end();
-  request.epoch = replica.last_epoch();
-  request.value = kFollowerFetchRecordsMax;
+  Time const now = simulation.now();
+  Time wake = kNever;
+  for (Replica const& replica : replicas_) {
+    if (replica.leader || replica.leader_broker != leader) continue;
+    if (replica.fetch_delayed_until > now) {
+      wake = wake == kNever ? replica.fetch_delayed_until : std::min(wake, replica.fetch_delayed_until);
+      continue;
+    }
+    PartitionFetch fetch;
+    fetch.partition = replica.partition;
+    fetch.offset = replica.log_end();
+    fetch.last_epoch = replica.last_epoch();
+    fetch.leader_epoch = replica.leader_epoch;
+    request.partitions.push_back(fetch);
+  }
+  if (request.partitions.empty()) {
+    net.release(id);
+    if (wake != kNever) schedule_self(simulation, wake - now, kFollowerFetch, static_cast<std::uint64_t>(leader));
+    return;
+  }
+  fetcher.correlation = next_correlation_++;
+  request.correlation = fetcher.correlation;
   net.send(simulation, id);
-  replica.fetch_timeout = schedule_self(simulation, kReplicaSocketTimeout, kFetchTimeout, replica.partition, correlation);
+  fetcher.timeout = schedule_self(simulation, kReplicaSocketTimeout, kFetchTimeout, static_cast<std::uint64_t>(leader), fetcher.correlation);
+}
+
+// The fetcher's connection broke: it tries again after replica.fetch.backoff.ms.
+void Broker::back_off_fetcher(sim::Simulation& simulation, int leader) {
+  Fetcher& fetcher = fetchers_[static_cast<std::size_t>(leader)];
+  fetcher.correlation = 0;
+  simulation.cancel(fetcher.timeout);
+  schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, static_cast<std::uint64_t>(leader));
 }
 
 void Broker::on_fetch_response(sim::Simulation& simulation, Envelope const& response) {
-  Replica* replica = find(response.partition);
-  if (replica == nullptr || replica->leader || response.correlation != replica->fetch_correlation) return;
-  replica->fetch_correlation = 0;
-  simulation.cancel(replica->fetch_timeout);
+  auto const leader = static_cast<int>(response.from);
+  BROKERSIM_ASSERT(network().kind(response.from) == NodeKind::broker && leader < static_cast<int>(fetchers_.size()));
+  Fetcher& fetcher = fetchers_[static_cast<std::size_t>(leader)];
+  if (response.correlation != fetcher.correlation) return;
   if (response.type == MessageType::connection_reset) {
-    schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, replica->partition);
+    back_off_fetcher(simulation, leader);
     return;
   }
-  switch (response.error) {
+  fetcher.correlation = 0;
+  simulation.cancel(fetcher.timeout);
+  std::size_t entry = 0;
+  std::size_t epoch_start = 0;
+  for (PartitionFetch const& fetched : response.partitions) {
+    Replica* replica = find(fetched.partition);
+    // Answers for a partition that has since changed leader or epoch here are dropped.
+    if (replica != nullptr && !replica->leader && replica->leader_broker == leader && replica->leader_epoch == fetched.leader_epoch) {
+      take_fetched(simulation, *replica, response, fetched, entry, epoch_start);
+    }
+    entry += fetched.records;
+    epoch_start += fetched.epoch_starts;
+  }
+  BROKERSIM_ASSERT(entry == response.entries.size() && epoch_start == response.producer_epochs.size());
+  send_follower_fetch(simulation, leader);
+}
+
+void Broker::take_fetched(sim::Simulation& simulation, Replica& replica, Envelope const& response, PartitionFetch const& fetched,
+                          std::size_t first_entry, std::size_t first_epoch_start) {
+  switch (fetched.error) {
     case ErrorCode::none:
       break;
     case ErrorCode::diverging_epoch:
-      truncate(simulation, *replica, std::min(response.offset, replica->log_end()));
-      send_follower_fetch(simulation, *replica);
-      return;
+      truncate(simulation, replica, std::min(fetched.offset, replica.log_end()));
+      return;  // The next fetch, at once, goes on from the truncated log.
     default:
-      // Not the leader (any more): wait for the controller's news, then try again.
-      schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, replica->partition);
+      // Not the leader (any more): the partition waits for the controller's news, or the backoff.
+      replica.fetch_delayed_until = simulation.now() + kReplicaFetchBackoff;
       return;
   }
   // Only records that continue the log are taken (a stale answer to an older offset is dropped).
-  if (response.offset == replica->log_end()) {
+  if (fetched.offset == replica.log_end()) {
     bool const tagged = !response.record_producers.empty();
     BROKERSIM_ASSERT(!tagged || response.record_producers.size() == response.entries.size());
-    auto epoch_start = response.producer_epochs.begin();
-    for (std::size_t i = 0; i < response.entries.size(); ++i) {
+    auto epoch_start = response.producer_epochs.begin() + static_cast<std::ptrdiff_t>(first_epoch_start);
+    auto const epoch_starts_end = epoch_start + fetched.epoch_starts;
+    for (std::size_t i = first_entry; i < first_entry + fetched.records; ++i) {
       LogEntry const& entry = response.entries[i];
-      truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::replicated, replica->log_end(), entry.epoch);
+      truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::replicated, replica.log_end(), entry.epoch);
       std::uint16_t const producer = tagged ? response.record_producers[i] : kNoProducer;
       if (producer == kNoProducer) {
-        append(*replica, entry.message, entry.epoch);
+        append(replica, entry.message, entry.epoch);
         continue;
       }
       // The record's producer epoch starts here, or goes on from the producer's last record: this log
       // and the leader's agree up to the fetch offset.
       std::uint16_t producer_epoch = 0;
-      if (epoch_start != response.producer_epochs.end() && epoch_start->offset == static_cast<std::uint64_t>(replica->log_end())) {
+      if (epoch_start != epoch_starts_end && epoch_start->offset == static_cast<std::uint64_t>(replica.log_end())) {
         BROKERSIM_ASSERT(epoch_start->producer == producer);
         producer_epoch = (epoch_start++)->producer_epoch;
       } else {
-        BROKERSIM_ASSERT(producer < replica->log_producers.size() && replica->log_producers[producer].seen);
-        producer_epoch = replica->log_producers[producer].epoch;
+        BROKERSIM_ASSERT(producer < replica.log_producers.size() && replica.log_producers[producer].seen);
+        producer_epoch = replica.log_producers[producer].epoch;
       }
-      append_idempotent(*replica, entry.message, entry.epoch, producer, producer_epoch);
+      append_idempotent(replica, entry.message, entry.epoch, producer, producer_epoch);
     }
-    BROKERSIM_ASSERT(epoch_start == response.producer_epochs.end());
+    BROKERSIM_ASSERT(epoch_start == epoch_starts_end);
   }
-  replica->high_watermark = std::max(replica->high_watermark, std::min(response.high_watermark, replica->log_end()));
-  BROKERSIM_ASSERT(replica->high_watermark <= replica->log_end());
-  send_follower_fetch(simulation, *replica);
+  replica.high_watermark = std::max(replica.high_watermark, std::min(fetched.high_watermark, replica.log_end()));
+  BROKERSIM_ASSERT(replica.high_watermark <= replica.log_end());
 }
 
 // --- Log maintenance ---------------------------------------------------------------------------------
@@ -704,17 +831,18 @@ void Broker::on_crash(sim::Simulation&) {
     replica.parked_produces.clear();
     replica.followers.clear();
     replica.isr.clear();
-    replica.fetch_correlation = 0;
+    replica.fetch_delayed_until = 0;
     replica.leader_broker = kNoLeader;
   }
+  std::fill(fetchers_.begin(), fetchers_.end(), Fetcher{});
+  parked_follower_fetches_.clear();
 }
 
 void Broker::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
-  for (Replica& replica : replicas_) {
-    if (replica.leader || replica.fetch_correlation == 0) continue;
-    if (controller_.broker_node(replica.leader_broker) != peer) continue;
-    replica.fetch_correlation = 0;
-    schedule_self(simulation, kReplicaFetchBackoff, kFollowerFetch, replica.partition);
+  if (network().kind(peer) != NodeKind::broker) return;
+  auto const leader = static_cast<int>(peer);
+  if (leader < static_cast<int>(fetchers_.size()) && fetchers_[static_cast<std::size_t>(leader)].correlation != 0) {
+    back_off_fetcher(simulation, leader);
   }
 }
 

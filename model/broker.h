@@ -26,14 +26,13 @@ class GroupMessageSink {
 
 // One partition's log on one broker, and what the broker knows of the partition.
 struct Replica {
-  // A fetch that waits (long poll) for data or, for a consumer, for the high watermark to move.
+  // A consumer's fetch that waits (long poll) for the high watermark to move.
   struct ParkedFetch {
     NodeId from = 0;
     std::uint64_t correlation = 0;
     std::int64_t offset = 0;
     std::uint64_t max_records = 0;
     std::uint64_t serial = 0;  // Names its expiry event.
-    bool follower = false;
     sim::EventId expiry;       // Cancelled when the fetch is answered early.
   };
   // An acks=all produce waiting for the ISR to have its records (Kafka's produce purgatory).
@@ -84,10 +83,10 @@ struct Replica {
   bool leader = false;
   std::vector<int> isr;                      // Leader only: the ISR as last agreed with the controller.
   std::vector<Follower> followers;           // Leader only.
-  std::vector<ParkedFetch> parked_fetches;   // Leader only.
+  std::vector<ParkedFetch> parked_fetches;   // Leader only: consumers' fetches.
   std::vector<ParkedProduce> parked_produces;  // Leader only.
-  std::uint64_t fetch_correlation = 0;       // Follower only: the fetch in flight, 0 when none.
-  sim::EventId fetch_timeout;                // Follower only: that fetch's timeout, cancelled by its answer.
+  // Follower only: after an error the partition sits out replica.fetch.backoff.ms of its leader's fetches.
+  Time fetch_delayed_until = 0;
   std::vector<ProducerState> producers;      // Per producer instance.
   // Kafka's batch headers, compactly: each record's producer (kNoProducer when it is not idempotent;
   // empty until the first idempotent record), and where each producer's epochs start, in offset order.
@@ -135,11 +134,28 @@ class Broker : public Node {
 
  private:
   enum EventType : std::uint32_t {
-    kFetchExpiry = 1,    // arg0 = partition, arg1 = parked fetch serial.
-    kFollowerFetch = 2,  // arg0 = partition: send the next fetch to the leader.
-    kFetchTimeout = 3,   // arg0 = partition, arg1 = correlation.
+    kFetchExpiry = 1,    // arg0 = partition, arg1 = parked consumer fetch serial.
+    kFollowerFetch = 2,  // arg0 = leader broker: send the next fetch to it.
+    kFetchTimeout = 3,   // arg0 = leader broker, arg1 = correlation.
     kIsrCheck = 4,
     kFlush = 5,
+    kFollowerFetchExpiry = 6,  // arg1 = parked follower fetch serial.
+  };
+
+  // Kafka's replica fetcher for one leader broker: one fetch in flight at a time, for every partition
+  // this broker follows there (num.replica.fetchers = 1).
+  struct Fetcher {
+    std::uint64_t correlation = 0;  // The fetch in flight, 0 when none.
+    sim::EventId timeout;           // Its timeout, cancelled by its answer.
+  };
+  // A follower's fetch that found nothing new in any of its partitions: it waits for records in one of
+  // them, or replica.fetch.wait.max.ms.
+  struct ParkedFollowerFetch {
+    NodeId from = 0;
+    std::uint64_t correlation = 0;
+    std::vector<PartitionFetch> partitions;
+    std::uint64_t serial = 0;
+    sim::EventId expiry;
   };
 
   Replica* find(std::uint32_t partition);
@@ -151,23 +167,34 @@ class Broker : public Node {
   void on_produce(sim::Simulation& simulation, Envelope const& request);
   bool check_sequence(sim::Simulation& simulation, Replica& replica, Envelope const& request);
   static void append(Replica& replica, std::uint32_t message, std::uint32_t epoch);
+  static void append_records(Replica const& replica, std::int64_t offset, std::int64_t end, Envelope& response, bool follower);
   // Appends a record of an idempotent producer (also to its producer state); returns its sequence.
   static std::uint32_t append_idempotent(Replica& replica, std::uint32_t message, std::uint32_t epoch,
                                          std::uint16_t producer, std::uint16_t producer_epoch);
   void on_fetch(sim::Simulation& simulation, Envelope const& request);
-  void on_follower_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request);
+  void on_follower_fetch(sim::Simulation& simulation, Envelope const& request);
+  // Whether a follower that fetches `fetch` diverged from this leader's log (KIP-320); sets the offset
+  // it must truncate to.
+  bool diverged(Replica const& replica, PartitionFetch const& fetch, std::int64_t& truncate_to) const;
+  void respond_follower_fetch(sim::Simulation& simulation, NodeId to, std::uint64_t correlation,
+                              std::vector<PartitionFetch> const& partitions);
+  bool follower_fetch_ready(ParkedFollowerFetch const& fetch) const;
+  void serve_parked_follower_fetches(sim::Simulation& simulation, std::uint32_t partition, bool leadership_lost);
   void on_fetch_response(sim::Simulation& simulation, Envelope const& response);
-  void send_follower_fetch(sim::Simulation& simulation, Replica& replica);
+  void take_fetched(sim::Simulation& simulation, Replica& replica, Envelope const& response, PartitionFetch const& fetched,
+                    std::size_t first_entry, std::size_t first_epoch_start);
+  void send_follower_fetch(sim::Simulation& simulation, int leader);
+  void back_off_fetcher(sim::Simulation& simulation, int leader);
 
   void respond_produce(sim::Simulation& simulation, NodeId to, std::uint64_t correlation, std::uint32_t partition,
                        ErrorCode error, std::int64_t base_offset);
   void respond_fetch(sim::Simulation& simulation, Replica const& replica, NodeId to, std::uint64_t correlation,
-                     std::int64_t offset, std::uint64_t max_records, bool follower, ErrorCode error);
+                     std::int64_t offset, std::uint64_t max_records, ErrorCode error);
   void respond_fetch_error(sim::Simulation& simulation, Envelope const& request, ErrorCode error, std::int64_t offset,
                            std::int32_t last_epoch = -1);
-  void park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request, bool follower);
+  void park_fetch(sim::Simulation& simulation, Replica& replica, Envelope const& request);
+  // Answers the long polls that now have something: consumers' on this partition, followers' on any.
   void serve_parked_fetches(sim::Simulation& simulation, Replica& replica);
-  bool fetch_ready(Replica const& replica, Replica::ParkedFetch const& fetch) const;
 
   void update_follower(sim::Simulation& simulation, Replica& replica, int broker, std::int64_t fetch_offset);
   void advance_high_watermark(sim::Simulation& simulation, Replica& replica);
@@ -194,6 +221,8 @@ class Broker : public Node {
   std::size_t producer_count_;
   std::uint64_t next_correlation_ = 1;
   std::uint64_t next_parked_serial_ = 1;
+  std::vector<Fetcher> fetchers_;  // By leader broker.
+  std::vector<ParkedFollowerFetch> parked_follower_fetches_;
 };
 
 }  // namespace brokersim::model

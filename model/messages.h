@@ -27,18 +27,21 @@ struct ProducerEpochStart {
 };
 static_assert(sizeof(ProducerEpochStart) == 8, "kept per producer epoch and replica: keep it compact");
 
-// The reduced Kafka protocol, one request per partition (real clients batch partitions per broker):
+// The reduced Kafka protocol, one request per partition (real clients batch partitions per broker), but
+// for followers, which fetch every partition they follow from one leader in one request, as Kafka's
+// replica fetcher does:
 //   produce_request   producer -> leader broker. partition, correlation, value = producer instance (its
 //                     producer id), acks, idempotent, producer_epoch and base_sequence (the sequence of
 //                     the first record), entries = the batch (message ids).
 //   produce_response  broker -> producer. correlation, error, offset = base offset (-1 for a duplicate).
-//   fetch_request     follower broker or consumer -> leader. partition, correlation, offset = fetch
-//                     offset, epoch = the follower's last fetched epoch (followers), last_epoch = the
-//                     epoch of the consumer's last consumed record (consumers, KIP-320), value = max records.
-//   fetch_response    leader -> fetcher. correlation, partition, error, offset = the fetch offset (or, with
-//                     error diverging_epoch, the offset the follower must truncate to), high_watermark,
-//                     entries = records from the fetch offset (consumers: only below the high watermark);
-//                     to followers also record_producers = the records' producer tags (empty when none is
+//   fetch_request     consumer -> leader. partition, correlation, offset = fetch offset, last_epoch = the
+//                     epoch of the consumer's last consumed record (KIP-320), value = max records.
+//                     Follower broker -> leader: correlation, partitions = what it fetches of each.
+//   fetch_response    leader -> consumer. correlation, partition, error, offset = the fetch offset (or, with
+//                     error diverging_epoch, the offset to go back to), high_watermark, entries = records
+//                     from the fetch offset below the high watermark. Leader -> follower: correlation,
+//                     partitions = each one's answer, entries = their records in order (up to the log
+//                     end), record_producers = those records' producer tags (empty when none is
 //                     idempotent) and producer_epochs = the producer epochs that start among them.
 //   join_group        consumer -> group coordinator's broker. value = member id (model::member_id: the
 //                     instance number, and its process incarnation in the high 32 bits), epoch = the
@@ -93,6 +96,18 @@ enum class ErrorCode : std::uint8_t {
   service_unavailable,    // A downstream call failed (outage or overload).
 };
 
+// One partition of a follower's fetch: what the follower asks for, then what the leader answers for it.
+struct PartitionFetch {
+  std::uint32_t partition = 0;
+  std::uint32_t last_epoch = 0;     // Request: the epoch of the follower's last record (KIP-320).
+  std::uint32_t leader_epoch = 0;   // The leader epoch the follower knew when it asked, echoed back.
+  ErrorCode error = ErrorCode::none;  // Response.
+  std::int64_t offset = 0;          // The fetch offset; answered diverging_epoch: the offset to truncate to.
+  std::int64_t high_watermark = 0;  // Response.
+  std::uint32_t records = 0;        // Response: how many of the envelope's entries, in order, are this partition's.
+  std::uint32_t epoch_starts = 0;   // Response: how many of its producer_epochs are this partition's.
+};
+
 // One message in flight. A fat, reusable value: the network keeps a pool of them, so the vectors keep
 // their capacity and steady-state traffic allocates nothing.
 struct Envelope {
@@ -115,6 +130,7 @@ struct Envelope {
   std::uint8_t acks = 0;             // Produce: 0, 1, or 2 for "all".
   bool idempotent = false;           // Produce.
   std::vector<LogEntry> entries;     // Produce request: the batch; fetch response: the records.
+  std::vector<PartitionFetch> partitions;  // A follower's fetch request and its response.
   // Fetch response to a follower: the producer of each of entries' records (or none of them when no record
   // is tagged), and the producer epochs that start among them.
   std::vector<std::uint16_t> record_producers;
@@ -132,6 +148,7 @@ struct Envelope {
     idempotent = false;
     offset = high_watermark = 0;
     entries.clear();
+    partitions.clear();
     record_producers.clear();
     producer_epochs.clear();
     counted = false;

@@ -121,3 +121,54 @@ TEST_CASE("model: replication: acks=all with min.insync=2 loses nothing under an
     RC_ASSERT(report.violations.unprocessed == 0u);
   });
 }
+
+namespace {
+
+// Counts the fetch requests brokers deliver to each other (followers' fetches), and the partitions in them.
+struct FollowerFetchCounter final : brokersim::sim::DispatchObserver {
+  std::uint64_t fetches = 0;
+  std::uint64_t partitions = 0;
+  void before_dispatch(brokersim::sim::Simulation const&, brokersim::sim::Event const& event, brokersim::sim::Actor& actor) override {
+    auto const* node = dynamic_cast<brokersim::model::Node const*>(&actor);
+    if (node == nullptr || node->kind() != brokersim::model::NodeKind::broker) return;
+    if ((event.kind & 0xFFFF) != brokersim::model::kDeliverType) return;
+    auto const& envelope = node->network().envelope(static_cast<brokersim::model::EnvelopeId>(event.arg0));
+    if (envelope.type != brokersim::model::MessageType::fetch_request) return;
+    if (node->network().kind(envelope.from) != brokersim::model::NodeKind::broker) return;
+    ++fetches;
+    partitions += envelope.partitions.size();
+  }
+  void after_dispatch(brokersim::sim::Simulation const&, brokersim::sim::Event const&) override {}
+};
+
+FollowerFetchCounter count_follower_fetches(int partitions) {
+  Harness h(load(R"({"name": "idle", "duration_ms": 10000, "brokers": {"count": 2},
+    "topics": [{"name": "t", "partitions": )" + std::to_string(partitions) + R"(, "replication_factor": 2}],
+    "producers": [{"name": "p", "topic": "t", "rate_per_s": 1, "messages": 1}],
+    "consumer_groups": [{"name": "g", "topic": "t", "instances": 1}]})"));
+  FollowerFetchCounter counter;
+  h.simulation.set_observer(&counter);
+  h.run_to_ms(10000);
+  h.simulation.set_observer(nullptr);
+  return counter;
+}
+
+}  // namespace
+
+// Before: one fetch per partition, so an idle follower of 8 partitions sent 4 times the fetches of one
+// following 2 (each long poll expiring every replica.fetch.wait.max.ms).
+TEST_CASE("model: replication: a follower fetches all its partitions on one leader in one request", "[model]") {
+  FollowerFetchCounter const two = count_follower_fetches(2);
+  FollowerFetchCounter const eight = count_follower_fetches(8);
+  INFO("2 partitions: " << two.fetches << " fetches; 8 partitions: " << eight.fetches << " fetches, " << eight.partitions
+                        << " partitions asked for");
+  // Two brokers, each following the other's partitions: one long poll each per 500 ms, about 40 in 10 s.
+  CHECK(eight.fetches >= 30);
+  CHECK(eight.fetches <= 50);
+  CHECK(eight.fetches <= two.fetches + 5);
+  // Each broker follows 4 of the 8 partitions (the first fetches, sent as the partitions' roles arrive one
+  // by one, carry fewer).
+  CHECK(eight.partitions <= 4 * eight.fetches);
+  CHECK(eight.partitions + 8 >= 4 * eight.fetches);
+  CHECK(two.partitions == two.fetches);
+}
