@@ -148,28 +148,37 @@ bool EventQueue::refill() {
   return true;
 }
 
+template <typename Visit>
+void EventQueue::for_each_bucket(Visit visit) {
+  for (int level = 0; level < kLevels; ++level) {
+    for (std::uint64_t digits = occupied_[level]; digits != 0; digits &= digits - 1) {
+      int const digit = std::countr_zero(digits);
+      std::vector<Entry>& bucket = buckets_[level * kWidth + digit];
+      visit(bucket, level == 0 ? fronts_[digit] : 0);
+      if (bucket.empty()) occupied_[level] &= ~(std::uint64_t{1} << digit);
+    }
+  }
+  fronts_.fill(0);
+}
+
 void EventQueue::rebase(Time at) {
   BROKERSIM_ASSERT(at < base_);
   std::vector<Entry> all;
   all.reserve(entries_);
-  for (std::size_t b = 0; b < buckets_.size(); ++b) {
-    std::size_t const front = b < kWidth ? fronts_[b] : 0;
-    all.insert(all.end(), buckets_[b].begin() + static_cast<std::ptrdiff_t>(front), buckets_[b].end());
-    buckets_[b].clear();
-  }
+  for_each_bucket([&](std::vector<Entry>& bucket, std::size_t front) {
+    all.insert(all.end(), bucket.begin() + static_cast<std::ptrdiff_t>(front), bucket.end());
+    bucket.clear();
+  });
   BROKERSIM_ASSERT(all.size() == entries_);
-  fronts_.fill(0);
-  occupied_.fill(0);
   base_ = at;
   for (Entry const& entry : all) append(entry);  // Bucket by bucket, front to back: ties keep their order.
 }
 
 void EventQueue::compact() {
   std::size_t removed = 0;
-  for (std::size_t b = 0; b < buckets_.size(); ++b) {
-    std::vector<Entry>& bucket = buckets_[b];
+  for_each_bucket([&](std::vector<Entry>& bucket, std::size_t front) {
     std::size_t kept = 0;
-    for (std::size_t i = b < kWidth ? fronts_[b] : 0; i < bucket.size(); ++i) {
+    for (std::size_t i = front; i < bucket.size(); ++i) {
       if (is_tombstone(bucket[i])) {
         free_slots_.push_back(bucket[i].slot);
         ++removed;
@@ -178,9 +187,7 @@ void EventQueue::compact() {
       }
     }
     bucket.resize(kept);
-    if (kept == 0) occupied_[b / kWidth] &= ~(std::uint64_t{1} << (b % kWidth));
-  }
-  fronts_.fill(0);
+  });
   BROKERSIM_ASSERT(removed == tombstones_);
   entries_ -= removed;
   tombstones_ = 0;

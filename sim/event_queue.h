@@ -117,6 +117,10 @@ class EventQueue {
   void drained(int digit);
   // Filters the tombstones out of every bucket, keeping each bucket's order.
   void compact();
+  // Calls visit(bucket, index of its first pending entry) for every non-empty bucket, which leaves it
+  // emptied or rewritten from its start; a bucket left empty is marked so, and level 0's fronts reset.
+  template <typename Visit>
+  void for_each_bucket(Visit visit);
 
   // Level l's bucket d is buckets_[l * kWidth + d]; level 0's are read from fronts_[d] on.
   std::array<std::vector<Entry>, kLevels * kWidth> buckets_;
