@@ -22,7 +22,7 @@ namespace brokersim::sim {
 // 64 buckets are therefore single microseconds, popped front to back. When level 0 is empty, the lowest
 // occupied bucket of the lowest occupied level becomes the base (its first microsecond) and its events
 // move down a level or more. An event moves at most once per level, 10 times in all; one 1 ms ahead
-// moves once, one 30 s ahead three times.
+// moves once or twice, one 30 s ahead at most four times.
 //
 // Ties: entries are only appended, and a bucket is moved front to back into buckets that are empty
 // (every lower level is), so events at the same time, always in the same bucket, stay in the order they
