@@ -1,45 +1,49 @@
 #include "sim/event_queue.h"
 
+#include <algorithm>
+
 #include "sim/assert.h"
 
 namespace brokersim::sim {
 
 namespace {
-constexpr std::size_t kArity = 4;
+
+constexpr std::size_t kPrefetchAhead = 8;
+
+// The level of a time whose highest bit differing from the base is bit `width - 1` (width: the
+// bit_width of at ^ base), that is the 6-bit digit (EventQueue::kDigitBits) holding that bit.
+constexpr std::array<std::uint8_t, 65> kLevelOfWidth = [] {
+  std::array<std::uint8_t, 65> levels{};
+  for (int width = 1; width <= 64; ++width) levels[width] = static_cast<std::uint8_t>((width - 1) / 6);
+  return levels;
+}();
+
+}  // namespace
+
+void EventQueue::append(Entry entry) {
+  int const level = kLevelOfWidth[std::bit_width(static_cast<std::uint64_t>(entry.at ^ base_))];
+  int const digit = static_cast<int>(static_cast<std::uint64_t>(entry.at) >> (level * kDigitBits)) & (kWidth - 1);
+  buckets_[level * kWidth + digit].push_back(entry);
+  occupied_[level] |= std::uint64_t{1} << digit;
 }
 
 EventId EventQueue::push(Time at, ActorId actor, std::uint32_t kind, std::uint64_t arg0, std::uint64_t arg1) {
   BROKERSIM_ASSERT(at >= 0);
   std::uint32_t slot = 0;
+  std::uint64_t const sequence = next_sequence_++;
   if (free_slots_.empty()) {
-    if (payloads_.size() > slot_mask_) widen_slots();
+    BROKERSIM_ASSERT(payloads_.size() <= UINT32_MAX);  // Slots are std::uint32_t.
     slot = static_cast<std::uint32_t>(payloads_.size());
-    payloads_.push_back(Payload{actor, kind, arg0, arg1, kNoSequence});
+    payloads_.push_back(Payload{actor, kind, arg0, arg1, sequence});
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
-    payloads_[slot] = Payload{actor, kind, arg0, arg1, kNoSequence};
+    payloads_[slot] = Payload{actor, kind, arg0, arg1, sequence};
   }
-  BROKERSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - slot_bits_)));
-  std::uint64_t const sequence = next_sequence_++;
-  payloads_[slot].sequence = sequence;
-  heap_.push_back(make_key(at, (sequence << slot_bits_) | slot));
-  sift_up(heap_.size() - 1);
+  if (at < base_) [[unlikely]] rebase(at);
+  append(Entry{at, slot});
+  ++entries_;
   return EventId{sequence, slot};
-}
-
-void EventQueue::widen_slots() {
-  BROKERSIM_ASSERT(slot_bits_ < kMaxSlotBits);
-  int const wider = slot_bits_ + 1;
-  BROKERSIM_ASSERT(next_sequence_ < (std::uint64_t{1} << (64 - wider)));
-  for (Key& key : heap_) key = make_key(time_of(key), (sequence_of(key) << wider) | slot_of(key));
-  slot_bits_ = wider;
-  slot_mask_ = (std::uint64_t{1} << wider) - 1;
-}
-
-void EventQueue::reserve(std::size_t n) {
-  heap_.reserve(n);
-  payloads_.reserve(n);
 }
 
 void EventQueue::cancel(EventId id) {
@@ -47,95 +51,146 @@ void EventQueue::cancel(EventId id) {
   BROKERSIM_ASSERT(id.sequence < next_sequence_);
   payloads_[id.slot].sequence = kNoSequence;
   ++tombstones_;
-  BROKERSIM_ASSERT(tombstones_ <= heap_.size());
-  if (tombstones_ >= compact_min_ && tombstones_ * 2 > heap_.size()) compact();
+  BROKERSIM_ASSERT(tombstones_ <= entries_);
+  if (tombstones_ >= compact_min_ && tombstones_ * 2 > entries_) compact();
 }
 
-void EventQueue::compact() {
-  std::size_t kept = 0;
-  for (Key const key : heap_) {
-    if (is_tombstone(key)) {
-      free_slots_.push_back(slot_of(key));
-    } else {
-      heap_[kept++] = key;
-    }
-  }
-  BROKERSIM_ASSERT(heap_.size() - kept == tombstones_);
-  heap_.resize(kept);
-  tombstones_ = 0;
-  if (kept > 1) {
-    for (std::size_t parent = (kept - 2) / kArity + 1; parent-- > 0;) sift_down(parent);
-  }
+void EventQueue::free_slot(std::uint32_t slot) {
+  payloads_[slot].sequence = kNoSequence;  // A later cancel of this event finds it gone.
+  free_slots_.push_back(slot);
 }
 
-bool EventQueue::empty() {
-  skip_cancelled();
-  return heap_.empty();
+void EventQueue::drop_tombstone(std::uint32_t slot) {
+  free_slots_.push_back(slot);  // Its payload's sequence is already kNoSequence.
+  --tombstones_;
+  --entries_;
+}
+
+void EventQueue::drained(int digit) {
+  buckets_[digit].clear();
+  fronts_[digit] = 0;
+  occupied_[0] &= ~(std::uint64_t{1} << digit);
 }
 
 Time EventQueue::next_time() {
-  skip_cancelled();
-  BROKERSIM_ASSERT(!heap_.empty());
-  return time_of(heap_.front());
+  bool const live = settle();
+  BROKERSIM_ASSERT(live);
+  // Level 0 shares every digit but the lowest with the base.
+  return (base_ & ~static_cast<Time>(kWidth - 1)) | std::countr_zero(occupied_[0]);
 }
 
 Event EventQueue::pop() {
-  skip_cancelled();
-  BROKERSIM_ASSERT(!heap_.empty());
-  Key const top = heap_.front();
-  Payload const& payload = payloads_[slot_of(top)];
-  Event const event{time_of(top), sequence_of(top), payload.actor, payload.kind, payload.arg0, payload.arg1};
-  remove_top();
+  bool const live = settle();
+  BROKERSIM_ASSERT(live);
+  int const digit = std::countr_zero(occupied_[0]);
+  std::vector<Entry>& bucket = buckets_[digit];
+  std::size_t& front = fronts_[digit];
+  Entry const entry = bucket[front];
+  Payload const& payload = payloads_[entry.slot];
+  Event const event{entry.at, payload.sequence, payload.actor, payload.kind, payload.arg0, payload.arg1};
+  free_slot(entry.slot);
+  --entries_;
+  if (++front == bucket.size()) {
+    drained(digit);
+  } else {
+    // A later pop's payload: in a big queue each is a cache miss, and one pop ahead is too late.
+    __builtin_prefetch(&payloads_[bucket[std::min(front + kPrefetchAhead, bucket.size() - 1)].slot]);
+    if (front >= kCompactMin && front * 2 >= bucket.size()) {
+      // Events keep arriving at this microsecond as fast as they pop: drop the popped prefix.
+      bucket.erase(bucket.begin(), bucket.begin() + static_cast<std::ptrdiff_t>(front));
+      front = 0;
+    }
+  }
   return event;
 }
 
-void EventQueue::skip_cancelled() {
-  while (tombstones_ > 0 && !heap_.empty() && is_tombstone(heap_.front())) {
-    --tombstones_;
-    remove_top();
-  }
-}
-
-void EventQueue::remove_top() {
-  std::uint32_t const slot = slot_of(heap_.front());
-  payloads_[slot].sequence = kNoSequence;  // A later cancel of this event finds it gone.
-  free_slots_.push_back(slot);
-  heap_.front() = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) sift_down(0);
-}
-
-void EventQueue::sift_up(std::size_t index) {
-  Key const moving = heap_[index];
-  while (index > 0) {
-    std::size_t const parent = (index - 1) / kArity;
-    if (!(moving < heap_[parent])) break;
-    heap_[index] = heap_[parent];
-    index = parent;
-  }
-  heap_[index] = moving;
-}
-
-void EventQueue::sift_down(std::size_t index) {
-  std::size_t const count = heap_.size();
-  Key const moving = heap_[index];
+bool EventQueue::settle_slow() {
   for (;;) {
-    std::size_t const first = index * kArity + 1;
-    if (first >= count) break;
-    std::size_t best = first;
-    if (first + 3 < count) {
-      // A full set of four children: a tournament of selects rather than a chain of branches.
-      std::size_t const left = heap_[first + 1] < heap_[first] ? first + 1 : first;
-      std::size_t const right = heap_[first + 3] < heap_[first + 2] ? first + 3 : first + 2;
-      best = heap_[right] < heap_[left] ? right : left;
-    } else {
-      for (std::size_t child = first + 1; child < count; ++child) best = heap_[child] < heap_[best] ? child : best;
+    while (occupied_[0] != 0) {
+      int const digit = std::countr_zero(occupied_[0]);
+      std::vector<Entry>& bucket = buckets_[digit];
+      std::size_t& front = fronts_[digit];
+      for (; front < bucket.size(); ++front) {
+        if (!is_tombstone(bucket[front])) return true;
+        drop_tombstone(bucket[front].slot);
+      }
+      drained(digit);
     }
-    if (!(heap_[best] < moving)) break;
-    heap_[index] = heap_[best];
-    index = best;
+    if (!refill()) {
+      BROKERSIM_ASSERT(entries_ == 0 && tombstones_ == 0);
+      return false;
+    }
   }
-  heap_[index] = moving;
+}
+
+bool EventQueue::refill() {
+  int level = 1;
+  while (level < kLevels && occupied_[level] == 0) ++level;
+  if (level == kLevels) return false;
+  int const digit = std::countr_zero(occupied_[level]);
+  occupied_[level] &= ~(std::uint64_t{1} << digit);
+  // The new base: the old one's digits above `level`, `digit` at `level`, zeros below.
+  int const shift = level * kDigitBits;
+  Time const above = shift + kDigitBits >= 63 ? 0 : base_ >> (shift + kDigitBits) << (shift + kDigitBits);
+  Time const base = above | static_cast<Time>(digit) << shift;
+  BROKERSIM_ASSERT(base > base_);
+  base_ = base;
+  // Every entry shares the digits from `level` up with the new base, so it lands on a lower level.
+  std::vector<Entry>& source = buckets_[level * kWidth + digit];
+  for (Entry const& entry : source) {
+    if (tombstones_ != 0 && is_tombstone(entry)) {
+      drop_tombstone(entry.slot);
+    } else {
+      append(entry);
+    }
+  }
+  source.clear();
+  return true;
+}
+
+template <typename Visit>
+void EventQueue::for_each_bucket(Visit visit) {
+  for (int level = 0; level < kLevels; ++level) {
+    for (std::uint64_t digits = occupied_[level]; digits != 0; digits &= digits - 1) {
+      int const digit = std::countr_zero(digits);
+      std::vector<Entry>& bucket = buckets_[level * kWidth + digit];
+      visit(bucket, level == 0 ? fronts_[digit] : 0);
+      if (bucket.empty()) occupied_[level] &= ~(std::uint64_t{1} << digit);
+    }
+  }
+  fronts_.fill(0);
+}
+
+void EventQueue::rebase(Time at) {
+  BROKERSIM_ASSERT(at < base_);
+  std::vector<Entry> all;
+  all.reserve(entries_);
+  for_each_bucket([&](std::vector<Entry>& bucket, std::size_t front) {
+    all.insert(all.end(), bucket.begin() + static_cast<std::ptrdiff_t>(front), bucket.end());
+    bucket.clear();
+  });
+  BROKERSIM_ASSERT(all.size() == entries_);
+  base_ = at;
+  for (Entry const& entry : all) append(entry);  // Bucket by bucket, front to back: ties keep their order.
+}
+
+void EventQueue::compact() {
+  std::size_t removed = 0;
+  for_each_bucket([&](std::vector<Entry>& bucket, std::size_t front) {
+    std::size_t kept = 0;
+    for (std::size_t i = front; i < bucket.size(); ++i) {
+      if (is_tombstone(bucket[i])) {
+        free_slots_.push_back(bucket[i].slot);
+        ++removed;
+      } else {
+        bucket[kept++] = bucket[i];
+      }
+    }
+    bucket.resize(kept);
+  });
+  BROKERSIM_ASSERT(removed == tombstones_);
+  entries_ -= removed;
+  tombstones_ = 0;
 }
 
 }  // namespace brokersim::sim
