@@ -115,12 +115,13 @@ std::string run_directory(std::string const& file, std::uint64_t seed) {
   return "runs/" + relative + "/seed-" + std::to_string(seed);
 }
 
-std::vector<OutputFile> summary_files(reports::Summary const& summary, std::string const& timing) {
-  return {{"summary.json", reports::summary_to_json(summary).dump(2) + "\n"},
-          {"summary.md", reports::summary_markdown(summary)},
-          {"summary.html", reports::summary_html(summary)},
-          {"junit.xml", reports::summary_junit(summary)},
-          {"timing.json", timing}};
+// Each file is made just before it is written: a large batch's are megabytes each.
+void write_summary_files(StagedOutput& output, reports::Summary const& summary, std::string const& timing) {
+  output.write("summary.json", reports::summary_json_text(summary) + "\n");
+  output.write("summary.md", reports::summary_markdown(summary));
+  output.write("summary.html", reports::summary_html(summary));
+  output.write("junit.xml", reports::summary_junit(summary));
+  output.write("timing.json", timing);
 }
 
 // Shards of one batch ran the same scenario files, byte for byte, with the same seeds: merging others
@@ -272,17 +273,19 @@ int batch_command(Arguments const& arguments, Streams& streams) {
   for (scenarios::Scenario const& scenario : loaded) summary.scenario_files.push_back({scenario.file, scenario.content_hash});
   summary.seeds = seeds.describe();
   summary.planned_runs = plan_batch(loaded, seeds, 0, 1).size();
-  nlohmann::ordered_json timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
-  nlohmann::ordered_json per_run = nlohmann::ordered_json::array();
+  std::vector<double> wall_seconds;
   for (FinishedRun& run : finished_runs) {
-    per_run.push_back({{"file", run.record.file}, {"seed", run.record.seed}, {"wall_seconds", run.wall_seconds}});
     summary.runs.push_back(std::move(run.record));
+    wall_seconds.push_back(run.wall_seconds);
   }
-  finished_runs.clear();
-  timing["runs"] = std::move(per_run);
+  finished_runs = {};
+  nlohmann::ordered_json const timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
+  std::string const timing_text = reports::dump_with_array(timing, "runs", summary.runs.size(), [&](std::size_t i) {
+    return nlohmann::ordered_json{{"file", summary.runs[i].file}, {"seed", summary.runs[i].seed}, {"wall_seconds", wall_seconds[i]}};
+  });
   try {
     if (!write_failure.empty()) throw std::runtime_error(write_failure);
-    for (auto const& [name, content] : summary_files(summary, timing.dump(2) + "\n")) output->write(name, content);
+    write_summary_files(*output, summary, timing_text + "\n");
     output->commit();
   } catch (std::runtime_error const& error) {
     streams.err << "brokersim: " << error.what() << "\n";
@@ -353,9 +356,7 @@ int merge_command(Arguments const& arguments, Streams& streams) {
       content << file.rdbuf();
       output.write(name, content.str());
     }
-    for (auto const& [name, content] : summary_files(merged, nlohmann::ordered_json{{"merged_shards", shards}}.dump(2) + "\n")) {
-      output.write(name, content);
-    }
+    write_summary_files(output, merged, nlohmann::ordered_json{{"merged_shards", shards}}.dump(2) + "\n");
     output.commit();
   } catch (std::runtime_error const& error) {
     streams.err << "brokersim: " << error.what() << "\n";

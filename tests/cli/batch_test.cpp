@@ -288,3 +288,33 @@ TEST_CASE("cli: batch: each run's outcome goes to the sink as the run ends, once
   for (std::uint64_t seed = 1; seed <= 40; ++seed) expected.insert(seed);
   CHECK(sunk == expected);  // Each run once.
 }
+
+TEST_CASE("cli: batch: summary.json made one record at a time is the text of the whole tree", "[cli]") {
+  using namespace brokersim;
+  reports::Summary summary;
+  summary.scenario_files = {{"a.json", 1}, {"b.json", 2}};
+  summary.seeds = "1..3";
+  summary.planned_runs = 3;
+  CHECK(reports::summary_json_text(summary) == reports::summary_to_json(summary).dump(2));  // No records: "[]".
+  reports::RunRecord passed;
+  passed.scenario = "a";
+  passed.file = "a.json";
+  passed.seed = 1;
+  passed.events = 42;
+  reports::RunRecord broken = passed;
+  broken.seed = 2;
+  broken.passed = false;
+  broken.broken = {"delivery", "ordering"};
+  broken.violations.lost = 7;
+  reports::RunRecord stopped = passed;
+  stopped.file = "b.json";
+  stopped.passed = false;
+  stopped.error = "planted\nfailure";
+  summary.runs = {passed, broken, stopped};
+  std::string const text = reports::summary_json_text(summary);
+  CHECK(text == reports::summary_to_json(summary).dump(2));
+  CHECK(text.find("\"records\": [\n    {\n      \"file\": \"a.json\",") != std::string::npos);
+  nlohmann::ordered_json const nested{{"empty", nlohmann::ordered_json::array()}, {"object", {{"list", {1, 2}}}}};
+  CHECK(reports::dump_with_array({{"first", 1}}, "items", 2, [&](std::size_t) { return nested; }) ==
+        nlohmann::ordered_json{{"first", 1}, {"items", {nested, nested}}}.dump(2));
+}
