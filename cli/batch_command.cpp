@@ -116,8 +116,11 @@ std::string run_directory(std::string const& file, std::uint64_t seed) {
 }
 
 // Each file is made just before it is written: a large batch's are megabytes each.
-void write_summary_files(StagedOutput& output, reports::Summary const& summary, std::string const& timing) {
-  output.write("summary.json", reports::summary_json_text(summary) + "\n");
+void write_summary_files(StagedOutput& output, reports::Summary const& summary, std::function<void(std::ostream&)> const& timing) {
+  output.write("summary.json", [&](std::ostream& out) {
+    reports::write_summary_json(summary, out);
+    out << "\n";
+  });
   output.write("summary.md", reports::summary_markdown(summary));
   output.write("summary.html", reports::summary_html(summary));
   output.write("junit.xml", reports::summary_junit(summary));
@@ -279,13 +282,16 @@ int batch_command(Arguments const& arguments, Streams& streams) {
     wall_seconds.push_back(run.wall_seconds);
   }
   finished_runs = {};
-  nlohmann::ordered_json const timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
-  std::string const timing_text = reports::dump_with_array(timing, "runs", summary.runs.size(), [&](std::size_t i) {
-    return nlohmann::ordered_json{{"file", summary.runs[i].file}, {"seed", summary.runs[i].seed}, {"wall_seconds", wall_seconds[i]}};
-  });
+  auto const write_timing = [&](std::ostream& out) {
+    nlohmann::ordered_json const timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
+    reports::dump_with_array(out, timing, "runs", summary.runs.size(), [&](std::size_t i) {
+      return nlohmann::ordered_json{{"file", summary.runs[i].file}, {"seed", summary.runs[i].seed}, {"wall_seconds", wall_seconds[i]}};
+    });
+    out << "\n";
+  };
   try {
     if (!write_failure.empty()) throw std::runtime_error(write_failure);
-    write_summary_files(*output, summary, timing_text + "\n");
+    write_summary_files(*output, summary, write_timing);
     output->commit();
   } catch (std::runtime_error const& error) {
     streams.err << "brokersim: " << error.what() << "\n";
@@ -356,7 +362,7 @@ int merge_command(Arguments const& arguments, Streams& streams) {
       content << file.rdbuf();
       output.write(name, content.str());
     }
-    write_summary_files(output, merged, nlohmann::ordered_json{{"merged_shards", shards}}.dump(2) + "\n");
+    write_summary_files(output, merged, [&](std::ostream& out) { out << nlohmann::ordered_json{{"merged_shards", shards}}.dump(2) << "\n"; });
     output.commit();
   } catch (std::runtime_error const& error) {
     streams.err << "brokersim: " << error.what() << "\n";

@@ -35,12 +35,16 @@ std::string StagedOutput::temporary_of(std::string const& name) const {
 }
 
 void StagedOutput::write(std::string const& name, std::string const& content) {
+  write(name, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
+}
+
+void StagedOutput::write(std::string const& name, std::function<void(std::ostream&)> const& write_content) {
   fs::path const target = fs::path(directory_) / name;
   std::error_code ignored;  // A folder that cannot be made shows as a file that cannot be written.
   fs::create_directories(target.parent_path(), ignored);
   std::string const temporary = temporary_of(name);
   std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  write_content(out);
   out.close();
   if (!out) {
     int const saved = errno;

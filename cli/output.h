@@ -1,7 +1,9 @@
 // Writing a command's output files all or nothing: a failed run never leaves half-written reports.
 #pragma once
 
+#include <functional>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +28,8 @@ class StagedOutput {
 
   // `name` may hold subfolders (batch: runs/...).
   void write(std::string const& name, std::string const& content);
+  // The content as `write_content` streams it, never whole in memory.
+  void write(std::string const& name, std::function<void(std::ostream&)> const& write_content);
   void commit();
 
  private:

@@ -165,24 +165,26 @@ ordered_json record_to_json(RunRecord const& run) {
 
 }  // namespace
 
-std::string dump_with_array(ordered_json head, std::string const& key, std::size_t count,
-                            std::function<ordered_json(std::size_t)> const& element) {
+void dump_with_array(std::ostream& out, ordered_json head, std::string const& key, std::size_t count,
+                     std::function<ordered_json(std::size_t)> const& element) {
   head[key] = ordered_json::array();
-  std::string text = head.dump(2);
-  if (count == 0) return text;
-  text.resize(text.size() - std::string_view("[]\n}").size());
-  text += "[\n";
+  std::string const text = head.dump(2);
+  if (count == 0) {
+    out << text;
+    return;
+  }
+  // The dump ends with the empty array and the object's close.
+  out << std::string_view(text).substr(0, text.size() - std::string_view("[]\n}").size()) << "[\n";
   for (std::size_t i = 0; i < count; ++i) {
     // An element of a member sits two levels deep: each of its lines is indented four more spaces.
-    text += "    ";
+    std::string indented = "    ";
     for (char const c : element(i).dump(2)) {
-      text += c;
-      if (c == '\n') text += "    ";
+      indented += c;
+      if (c == '\n') indented += "    ";
     }
-    text += i + 1 < count ? ",\n" : "\n";
+    out << indented << (i + 1 < count ? ",\n" : "\n");
   }
-  text += "  ]\n}";
-  return text;
+  out << "  ]\n}";
 }
 
 ordered_json summary_to_json(Summary const& summary) {
@@ -193,9 +195,9 @@ ordered_json summary_to_json(Summary const& summary) {
   return out;
 }
 
-std::string summary_json_text(Summary const& summary) {
-  return dump_with_array(summary_head(summary), "records", summary.runs.size(),
-                         [&](std::size_t i) { return record_to_json(summary.runs[i]); });
+void write_summary_json(Summary const& summary, std::ostream& out) {
+  dump_with_array(out, summary_head(summary), "records", summary.runs.size(),
+                  [&](std::size_t i) { return record_to_json(summary.runs[i]); });
 }
 
 Summary summary_from_json(json const& in) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -50,14 +51,14 @@ struct Summary {
 
 // summary.json: byte-identical for the same batch whatever --jobs is, and for merged shards.
 nlohmann::ordered_json summary_to_json(Summary const& summary);
-// summary_to_json(summary).dump(2), made one record at a time: a batch of many runs never holds the
+// Writes summary_to_json(summary).dump(2) one record at a time: a batch of many runs never holds the
 // whole tree, several times the size of the text.
-std::string summary_json_text(Summary const& summary);
+void write_summary_json(Summary const& summary, std::ostream& out);
 
-// `head`.dump(2) with one more member, `key`: an array of `count` elements that `element(i)` makes, each
-// dropped once dumped. The same text as dumping the whole tree.
-std::string dump_with_array(nlohmann::ordered_json head, std::string const& key, std::size_t count,
-                            std::function<nlohmann::ordered_json(std::size_t)> const& element);
+// Writes `head`.dump(2) with one more member, `key`: an array of `count` elements that `element(i)`
+// makes, each dropped once written. The same text as dumping the whole tree.
+void dump_with_array(std::ostream& out, nlohmann::ordered_json head, std::string const& key, std::size_t count,
+                     std::function<nlohmann::ordered_json(std::size_t)> const& element);
 // Reads back what summary_to_json wrote (for merge); throws std::runtime_error on a malformed file.
 Summary summary_from_json(nlohmann::json const& json);
 
