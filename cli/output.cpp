@@ -44,7 +44,13 @@ void StagedOutput::write(std::string const& name, std::function<void(std::ostrea
   fs::create_directories(target.parent_path(), ignored);
   std::string const temporary = temporary_of(name);
   std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  write_content(out);
+  try {
+    write_content(out);
+  } catch (...) {
+    out.close();  // A content that failed to make leaves no temporary either.
+    fs::remove(temporary, ignored);
+    throw;
+  }
   out.close();
   if (!out) {
     int const saved = errno;
