@@ -50,14 +50,25 @@ struct RunOutcome {
   double wall_seconds = 0.0;
 };
 
+// What a batch keeps of a run once its report is gone: the summary's line and the run's wall time.
+struct FinishedRun {
+  reports::RunRecord record;
+  double wall_seconds = 0.0;
+};
+
 // Runs one scenario with one seed: run_scenario, or a stand-in in tests.
 using RunFunction = std::function<reports::Report(scenarios::Scenario const&, std::uint64_t)>;
 
-// Runs the plan on `jobs` threads (with a progress line on `err` when it is a terminal); outcomes land by
-// plan index, so their order does not depend on jobs. An exception that escapes a run becomes that run's
-// error instead of ending the process: the other runs go on.
-std::vector<RunOutcome> execute_plan(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
-                                     unsigned jobs, std::ostream& err, RunFunction const& run);
+// Sees each outcome once, on the thread that ran it, as soon as the run ends (batch writes a failing
+// run's report files there). Called from up to `jobs` threads at once; must not throw.
+using OutcomeSink = std::function<void(RunOutcome const&)>;
+
+// Runs the plan on `jobs` threads (with a progress line on `err` when it is a terminal), hands each
+// outcome to `sink` and keeps only its FinishedRun, so memory does not grow with the reports. The
+// finished runs land by plan index, so their order does not depend on jobs. An exception that escapes a
+// run becomes that run's error instead of ending the process: the other runs go on.
+std::vector<FinishedRun> execute_plan(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
+                                      unsigned jobs, std::ostream& err, RunFunction const& run, OutcomeSink const& sink);
 
 // The summary's line for one outcome: a failed run also when its run stopped on an error.
 reports::RunRecord record_of_outcome(RunOutcome const& outcome);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -114,12 +115,16 @@ std::string run_directory(std::string const& file, std::uint64_t seed) {
   return "runs/" + relative + "/seed-" + std::to_string(seed);
 }
 
-std::vector<OutputFile> summary_files(reports::Summary const& summary, std::string const& timing) {
-  return {{"summary.json", reports::summary_to_json(summary).dump(2) + "\n"},
-          {"summary.md", reports::summary_markdown(summary)},
-          {"summary.html", reports::summary_html(summary)},
-          {"junit.xml", reports::summary_junit(summary)},
-          {"timing.json", timing}};
+// Each file is made just before it is written: a large batch's are megabytes each.
+void write_summary_files(StagedOutput& output, reports::Summary const& summary, std::function<void(std::ostream&)> const& timing) {
+  output.write("summary.json", [&](std::ostream& out) {
+    reports::write_summary_json(summary, out);
+    out << "\n";
+  });
+  output.write("summary.md", reports::summary_markdown(summary));
+  output.write("summary.html", reports::summary_html(summary));
+  output.write("junit.xml", reports::summary_junit(summary));
+  output.write("timing.json", timing);
 }
 
 // Shards of one batch ran the same scenario files, byte for byte, with the same seeds: merging others
@@ -148,9 +153,9 @@ void check_same_batch(reports::Summary const& first, std::string const& first_di
 
 // An exception escaping a worker thread would call std::terminate and lose the whole batch; caught here,
 // it is one run's error.
-std::vector<RunOutcome> execute_plan(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
-                                     unsigned jobs, std::ostream& err, RunFunction const& run) {
-  std::vector<RunOutcome> outcomes(plan.size());
+std::vector<FinishedRun> execute_plan(std::vector<scenarios::Scenario> const& scenarios, std::vector<PlannedRun> const& plan,
+                                      unsigned jobs, std::ostream& err, RunFunction const& run, OutcomeSink const& sink) {
+  std::vector<FinishedRun> finished_runs(plan.size());
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
   std::atomic<std::size_t> failed{0};
@@ -161,7 +166,7 @@ std::vector<RunOutcome> execute_plan(std::vector<scenarios::Scenario> const& sce
     for (std::size_t i = next++; i < plan.size(); i = next++) {
       auto const begun = std::chrono::steady_clock::now();
       scenarios::Scenario const& scenario = scenarios[plan[i].scenario];
-      RunOutcome& outcome = outcomes[i];
+      RunOutcome outcome;
       try {
         outcome.report = run(scenario, plan[i].seed);
       } catch (std::exception const& error) {
@@ -176,7 +181,9 @@ std::vector<RunOutcome> execute_plan(std::vector<scenarios::Scenario> const& sce
         outcome.report.seed = plan[i].seed;
       }
       outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
-      if (!outcome.report.passed() || !outcome.error.empty()) ++failed;
+      sink(outcome);
+      finished_runs[i] = FinishedRun{record_of_outcome(outcome), outcome.wall_seconds};
+      if (!finished_runs[i].record.passed) ++failed;
       std::size_t const finished = ++done;
       if (!terminal) continue;
       std::lock_guard<std::mutex> lock(progress);
@@ -191,7 +198,7 @@ std::vector<RunOutcome> execute_plan(std::vector<scenarios::Scenario> const& sce
   worker();
   for (std::thread& thread : threads) thread.join();
   if (terminal) err << "\n";
-  return outcomes;
+  return finished_runs;
 }
 
 reports::RunRecord record_of_outcome(RunOutcome const& outcome) {
@@ -236,32 +243,56 @@ int batch_command(Arguments const& arguments, Streams& streams) {
   }
   if (bad) return kExitBadInput;
   std::vector<PlannedRun> const plan = plan_batch(loaded, seeds, shard, shards);
+  std::optional<StagedOutput> output;
+  try {
+    output.emplace(directory);
+  } catch (std::runtime_error const& error) {
+    streams.err << "brokersim: " << error.what() << "\n";
+    return kExitBadInput;
+  }
+  // A failing run's report files are written as soon as it ends, so no report outlives its run; they stay
+  // under temporary names until the summary is written too. A failed write is reported once the batch is
+  // over, and then nothing is renamed into place.
+  std::mutex write_failure_mutex;
+  std::string write_failure;
+  auto const write_reports = [&](RunOutcome const& outcome) {
+    // A run that stopped on an error has no report to write: its error is in the summary.
+    if (outcome.report.passed() || !outcome.error.empty()) return;
+    try {
+      std::string const run_dir = run_directory(outcome.report.scenario_file, outcome.report.seed);
+      for (auto const& [name, content] : reports::render_reports(outcome.report, reports::ReportFormats::all())) {
+        output->write(run_dir + "/" + name, content);
+      }
+    } catch (std::exception const& error) {
+      std::lock_guard<std::mutex> lock(write_failure_mutex);
+      if (write_failure.empty()) write_failure = error.what();
+    }
+  };
   auto const begun = std::chrono::steady_clock::now();
-  std::vector<RunOutcome> const outcomes = execute_plan(loaded, plan, jobs, streams.err, run_scenario);
+  std::vector<FinishedRun> finished_runs = execute_plan(loaded, plan, jobs, streams.err, run_scenario, write_reports);
   double const total = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
 
   reports::Summary summary;
   for (scenarios::Scenario const& scenario : loaded) summary.scenario_files.push_back({scenario.file, scenario.content_hash});
   summary.seeds = seeds.describe();
   summary.planned_runs = plan_batch(loaded, seeds, 0, 1).size();
-  std::vector<OutputFile> files_out;
-  nlohmann::ordered_json timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
-  nlohmann::ordered_json per_run = nlohmann::ordered_json::array();
-  for (RunOutcome const& outcome : outcomes) {
-    reports::Report const& report = outcome.report;
-    summary.runs.push_back(record_of_outcome(outcome));
-    per_run.push_back({{"file", report.scenario_file}, {"seed", report.seed}, {"wall_seconds", outcome.wall_seconds}});
-    // A run that stopped on an error has no report to write: its error is in the summary.
-    if (report.passed() || !outcome.error.empty()) continue;
-    std::string const run_dir = run_directory(report.scenario_file, report.seed);
-    for (auto& [name, content] : reports::render_reports(report, reports::ReportFormats::all())) {
-      files_out.emplace_back(run_dir + "/" + name, std::move(content));
-    }
+  std::vector<double> wall_seconds;
+  for (FinishedRun& run : finished_runs) {
+    summary.runs.push_back(std::move(run.record));
+    wall_seconds.push_back(run.wall_seconds);
   }
-  timing["runs"] = std::move(per_run);
-  for (auto& file : summary_files(summary, timing.dump(2) + "\n")) files_out.push_back(std::move(file));
+  finished_runs = {};
+  auto const write_timing = [&](std::ostream& out) {
+    nlohmann::ordered_json const timing{{"jobs", jobs}, {"shard", std::to_string(shard) + "/" + std::to_string(shards)}, {"wall_seconds", total}};
+    reports::dump_with_array(out, timing, "runs", summary.runs.size(), [&](std::size_t i) {
+      return nlohmann::ordered_json{{"file", summary.runs[i].file}, {"seed", summary.runs[i].seed}, {"wall_seconds", wall_seconds[i]}};
+    });
+    out << "\n";
+  };
   try {
-    write_output_files(directory, files_out);
+    if (!write_failure.empty()) throw std::runtime_error(write_failure);
+    write_summary_files(*output, summary, write_timing);
+    output->commit();
   } catch (std::runtime_error const& error) {
     streams.err << "brokersim: " << error.what() << "\n";
     return kExitBadInput;
@@ -275,7 +306,8 @@ int merge_command(Arguments const& arguments, Streams& streams) {
   auto const directory = arguments.option("out");
   if (!directory) throw UsageError("merge needs --out DIR");
   reports::Summary merged;
-  std::vector<OutputFile> files_out;
+  // The shards' report files, (name in the output, path to copy), read one at a time when written.
+  std::vector<std::pair<std::string, fs::path>> run_files;
   nlohmann::ordered_json shards = nlohmann::ordered_json::array();
   for (std::size_t d = 0; d < arguments.operands.size(); ++d) {
     std::string const& shard_dir = arguments.operands[d];
@@ -306,11 +338,7 @@ int merge_command(Arguments const& arguments, Streams& streams) {
     std::error_code error;
     if (fs::is_directory(shard_dir + "/runs", error)) {
       for (auto const& entry : fs::recursive_directory_iterator(shard_dir + "/runs")) {
-        if (!entry.is_regular_file()) continue;
-        std::ifstream file(entry.path(), std::ios::binary);
-        sim::TextStream content;
-        content << file.rdbuf();
-        files_out.emplace_back(fs::relative(entry.path(), shard_dir).string(), content.str());
+        if (entry.is_regular_file()) run_files.emplace_back(fs::relative(entry.path(), shard_dir).string(), entry.path());
       }
     }
   }
@@ -325,10 +353,17 @@ int merge_command(Arguments const& arguments, Streams& streams) {
     streams.err << "brokersim: warning: the shards hold " << merged.runs.size() << " of the batch's " << merged.planned_runs
                 << " runs\n";
   }
-  std::sort(files_out.begin(), files_out.end());
-  for (auto& file : summary_files(merged, nlohmann::ordered_json{{"merged_shards", shards}}.dump(2) + "\n")) files_out.push_back(std::move(file));
+  std::sort(run_files.begin(), run_files.end());
   try {
-    write_output_files(*directory, files_out);
+    StagedOutput output(*directory);
+    for (auto const& [name, path] : run_files) {
+      std::ifstream file(path, std::ios::binary);
+      sim::TextStream content;
+      content << file.rdbuf();
+      output.write(name, content.str());
+    }
+    write_summary_files(output, merged, [&](std::ostream& out) { out << nlohmann::ordered_json{{"merged_shards", shards}}.dump(2) << "\n"; });
+    output.commit();
   } catch (std::runtime_error const& error) {
     streams.err << "brokersim: " << error.what() << "\n";
     return kExitBadInput;

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "brokersim_version.h"
 #include "reports/report_files.h"
@@ -114,7 +115,10 @@ std::string replay_command(std::string const& file, std::uint64_t seed) {
   return "brokersim run " + file + " --seed " + std::to_string(seed);
 }
 
-ordered_json summary_to_json(Summary const& summary) {
+namespace {
+
+// summary.json without its last member, the records.
+ordered_json summary_head(Summary const& summary) {
   ordered_json out;
   out["brokersim_version"] = BROKERSIM_VERSION;
   ordered_json files = ordered_json::array();
@@ -148,15 +152,52 @@ ordered_json summary_to_json(Summary const& summary) {
     heavy.push_back(ordered_json{{"scenario", run->scenario}, {"file", run->file}, {"seed", run->seed}, {"events", run->events}});
   }
   out["heaviest"] = std::move(heavy);
-  ordered_json records = ordered_json::array();
-  for (RunRecord const& run : summary.runs) {
-    records.push_back(ordered_json{{"file", run.file}, {"scenario", run.scenario}, {"seed", run.seed}, {"passed", run.passed},
-                                   {"broken", run.broken}, {"violations", violations_to_json(run.violations)},
-                                   {"events", run.events}, {"produced", run.produced}, {"p99_latency_ms", run.p99_latency_ms}});
-    if (!run.error.empty()) records.back()["error"] = run.error;
+  return out;
+}
+
+ordered_json record_to_json(RunRecord const& run) {
+  ordered_json record{{"file", run.file}, {"scenario", run.scenario}, {"seed", run.seed}, {"passed", run.passed},
+                      {"broken", run.broken}, {"violations", violations_to_json(run.violations)},
+                      {"events", run.events}, {"produced", run.produced}, {"p99_latency_ms", run.p99_latency_ms}};
+  if (!run.error.empty()) record["error"] = run.error;
+  return record;
+}
+
+}  // namespace
+
+void dump_with_array(std::ostream& out, ordered_json head, std::string const& key, std::size_t count,
+                     std::function<ordered_json(std::size_t)> const& element) {
+  head[key] = ordered_json::array();
+  std::string const text = head.dump(2);
+  if (count == 0) {
+    out << text;
+    return;
   }
+  // The dump ends with the empty array and the object's close.
+  out << std::string_view(text).substr(0, text.size() - std::string_view("[]\n}").size()) << "[\n";
+  for (std::size_t i = 0; i < count; ++i) {
+    // An element of a member sits two levels deep: each of its lines is indented four more spaces.
+    std::string indented = "    ";
+    for (char const c : element(i).dump(2)) {
+      indented += c;
+      if (c == '\n') indented += "    ";
+    }
+    out << indented << (i + 1 < count ? ",\n" : "\n");
+  }
+  out << "  ]\n}";
+}
+
+ordered_json summary_to_json(Summary const& summary) {
+  ordered_json out = summary_head(summary);
+  ordered_json records = ordered_json::array();
+  for (RunRecord const& run : summary.runs) records.push_back(record_to_json(run));
   out["records"] = std::move(records);
   return out;
+}
+
+void write_summary_json(Summary const& summary, std::ostream& out) {
+  dump_with_array(out, summary_head(summary), "records", summary.runs.size(),
+                  [&](std::size_t i) { return record_to_json(summary.runs[i]); });
 }
 
 Summary summary_from_json(json const& in) {

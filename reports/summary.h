@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,14 @@ struct Summary {
 
 // summary.json: byte-identical for the same batch whatever --jobs is, and for merged shards.
 nlohmann::ordered_json summary_to_json(Summary const& summary);
+// Writes summary_to_json(summary).dump(2) one record at a time: a batch of many runs never holds the
+// whole tree, several times the size of the text.
+void write_summary_json(Summary const& summary, std::ostream& out);
+
+// Writes `head`.dump(2) with one more member, `key`: an array of `count` elements that `element(i)`
+// makes, each dropped once written. The same text as dumping the whole tree.
+void dump_with_array(std::ostream& out, nlohmann::ordered_json head, std::string const& key, std::size_t count,
+                     std::function<nlohmann::ordered_json(std::size_t)> const& element);
 // Reads back what summary_to_json wrote (for merge); throws std::runtime_error on a malformed file.
 Summary summary_from_json(nlohmann::json const& json);
 

@@ -2,8 +2,11 @@
 // the whole, exit codes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -22,26 +25,103 @@ namespace {
 
 void copy_text(std::string const& from, std::string const& to) { std::ofstream(to, std::ios::binary) << read_file(from); }
 
+// Every file below `dir`, relative to it, sorted.
+std::vector<std::string> files_under(std::string const& dir) {
+  std::vector<std::string> files;
+  for (auto const& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) files.push_back(fs::relative(entry.path(), dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 // Shard `index` of 2 of a batch of the scenario files in `scenarios`, written to `out`.
 void run_shard(std::string const& scenarios, int index, std::string const& out) {
   auto const shard = run_brokersim({"batch", scenarios, "--seeds", "2", "--shard", std::to_string(index) + "/2", "--out", out});
   REQUIRE((shard.exit_code == 0 || shard.exit_code == 1));
 }
 
+
+// Seeds 1..last of the quickstart scenario, and the scenario.
+struct QuickstartBatch {
+  std::vector<brokersim::scenarios::Scenario> loaded;
+  std::vector<brokersim::cli::PlannedRun> plan;
+};
+
+QuickstartBatch quickstart_batch(std::uint64_t last) {
+  QuickstartBatch batch;
+  batch.loaded.push_back(brokersim::scenarios::load_scenario_file(source_path("scenarios/examples/orders-quickstart.json")));
+  brokersim::cli::SeedRange seeds;
+  seeds.scenario_seed = false;
+  seeds.first = 1;
+  seeds.last = last;
+  batch.plan = brokersim::cli::plan_batch(batch.loaded, seeds, 0, 1);
+  return batch;
+}
+
+// What a stand-in for run_scenario returns: a passing report that names its run.
+brokersim::reports::Report named_report(brokersim::scenarios::Scenario const& scenario, std::uint64_t seed) {
+  brokersim::reports::Report report;
+  report.scenario_name = scenario.name;
+  report.scenario_file = scenario.file;
+  report.seed = seed;
+  return report;
+}
 }  // namespace
 
-TEST_CASE("cli: batch: summary.json is byte-identical whatever --jobs is", "[cli]") {
+TEST_CASE("cli: batch: every output file is byte-identical whatever --jobs is", "[cli]") {
   std::string const dir = make_temp_dir("batch-jobs");
   auto const one = run_brokersim({"batch", source_path("scenarios/kafka"), "--seeds", "3", "--jobs", "1", "--out", dir + "/one"});
   auto const two = run_brokersim({"batch", source_path("scenarios/kafka"), "--seeds", "3", "--jobs", "2", "--out", dir + "/two"});
   CHECK(one.exit_code == 1);  // The matrix has rows that break their expectations by design.
   CHECK(two.exit_code == 1);
+  std::string printed = one.out;
+  REQUIRE(printed.find(dir + "/one/summary.md") != std::string::npos);
+  printed.replace(printed.find(dir + "/one/summary.md"), dir.size() + 4, dir + "/two");
+  CHECK(printed == two.out);
   std::string const summary = read_file(dir + "/one/summary.json");
   REQUIRE_FALSE(summary.empty());
-  CHECK(summary == read_file(dir + "/two/summary.json"));
   CHECK(summary.find("\"replay\": \"brokersim run ") != std::string::npos);
   for (char const* name : {"summary.md", "summary.html", "junit.xml", "timing.json"}) CHECK_FALSE(read_file(dir + "/one/" + name).empty());
+  std::vector<std::string> const one_files = files_under(dir + "/one");
+  CHECK(one_files == files_under(dir + "/two"));
+  for (std::string const& name : one_files) {
+    INFO(name);
+    CHECK(name.find(".tmp-") == std::string::npos);  // Every file streamed during the batch was renamed into place.
+    if (name != "timing.json") CHECK(read_file(dir + "/one/" + name) == read_file(dir + "/two/" + name));
+  }
+  // Each failing run's report files, written as the run ended.
+  auto const records = nlohmann::json::parse(summary).at("records");
+  std::size_t failing = 0;
+  for (auto const& record : records) {
+    if (record.at("passed").get<bool>()) continue;
+    ++failing;
+    std::string const file = record.at("file").get<std::string>();
+    std::string const run_dir = "runs/" + file.substr(1, file.size() - 6) + "/seed-" + std::to_string(record.at("seed").get<int>());
+    for (char const* name : {"report.json", "report.md", "report.html", "junit.xml"}) {
+      INFO(run_dir << "/" << name);
+      CHECK(std::find(one_files.begin(), one_files.end(), run_dir + "/" + name) != one_files.end());
+    }
+  }
+  CHECK(failing > 0);
+  CHECK(one_files.size() == 4 * failing + 5);  // Nothing else: no report of a passing run.
   CHECK(one.err.empty());  // No progress line when standard error is not a terminal.
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cli: batch: an output folder that cannot be written is exit code 2 and leaves no file under its final name", "[cli]") {
+  std::string const dir = make_temp_dir("batch-unwritable");
+  std::ofstream(dir + "/file") << "not a folder";
+  auto const not_a_folder = run_brokersim({"batch", source_path("scenarios/kafka/acks1-leader-crash.json"), "--out", dir + "/file/out"});
+  CHECK(not_a_folder.exit_code == 2);
+  CHECK(not_a_folder.err.find("cannot create the output directory") != std::string::npos);
+  // The failing run's report cannot go where a file named runs stands: nothing else is written either.
+  fs::create_directories(dir + "/out");
+  std::ofstream(dir + "/out/runs") << "in the way";
+  auto const blocked = run_brokersim({"batch", source_path("scenarios/kafka/acks1-leader-crash.json"), "--out", dir + "/out"});
+  CHECK(blocked.exit_code == 2);
+  CHECK(blocked.err.find("/report.json: cannot write") != std::string::npos);
+  CHECK(files_under(dir + "/out") == std::vector<std::string>{"runs"});
   fs::remove_all(dir);
 }
 
@@ -127,35 +207,34 @@ TEST_CASE("cli: merge: refuses shards of other scenario contents or of another b
 
 TEST_CASE("cli: batch: a run that throws becomes that run's error line in the output and summary; the others run", "[cli]") {
   using namespace brokersim;
-  std::vector<scenarios::Scenario> const loaded = {
-      scenarios::load_scenario_file(source_path("scenarios/examples/orders-quickstart.json"))};
-  cli::SeedRange seeds;
-  seeds.scenario_seed = false;
-  seeds.first = 1;
-  seeds.last = 4;
-  std::vector<cli::PlannedRun> const plan = cli::plan_batch(loaded, seeds, 0, 1);
+  auto const [loaded, plan] = quickstart_batch(4);
   REQUIRE(plan.size() == 4);
   // A stand-in for run_scenario: seed 2 throws a standard exception, seed 3 something else.
   auto const run = [](scenarios::Scenario const& scenario, std::uint64_t seed) {
     if (seed == 2) throw std::runtime_error("planted failure");
     if (seed == 3) throw 42;
-    reports::Report report;
-    report.scenario_name = scenario.name;
-    report.scenario_file = scenario.file;
-    report.seed = seed;
-    return report;
+    return named_report(scenario, seed);
   };
   std::ostringstream progress;
-  std::vector<cli::RunOutcome> const outcomes = cli::execute_plan(loaded, plan, 2, progress, run);
-  REQUIRE(outcomes.size() == 4);
-  CHECK(outcomes[0].error.empty());
-  CHECK(outcomes[1].error == "planted failure");
-  CHECK(outcomes[2].error == "an exception of unknown type");
-  CHECK(outcomes[3].error.empty());
-  CHECK(outcomes[1].report.seed == 2);
+  std::mutex seen_mutex;
+  std::vector<std::string> seen_errors(5);
+  auto const sink = [&](cli::RunOutcome const& outcome) {
+    std::lock_guard<std::mutex> lock(seen_mutex);
+    seen_errors.at(outcome.report.seed) = outcome.error;
+  };
+  std::vector<cli::FinishedRun> const finished = cli::execute_plan(loaded, plan, 2, progress, run, sink);
+  REQUIRE(finished.size() == 4);
+  CHECK(seen_errors[1].empty());
+  CHECK(seen_errors[2] == "planted failure");
+  CHECK(seen_errors[3] == "an exception of unknown type");
+  CHECK(finished[0].record.error.empty());
+  CHECK(finished[1].record.error == "planted failure");
+  CHECK(finished[2].record.error == "an exception of unknown type");
+  CHECK(finished[3].record.error.empty());
+  CHECK(finished[1].record.seed == 2);
 
   reports::Summary summary;
-  for (cli::RunOutcome const& outcome : outcomes) summary.runs.push_back(cli::record_of_outcome(outcome));
+  for (cli::FinishedRun const& finished_run : finished) summary.runs.push_back(finished_run.record);
   CHECK(summary.failed() == 2);
   CHECK(summary.errors() == 2);
   std::ostringstream printed;
@@ -168,4 +247,80 @@ TEST_CASE("cli: batch: a run that throws becomes that run's error line in the ou
   CHECK(reports::summary_from_json(nlohmann::json::parse(json)).runs[1].error == "planted failure");
   CHECK(reports::summary_markdown(summary).find("error: planted failure") != std::string::npos);
   CHECK(reports::summary_junit(summary).find("<error type=\"internal\" message=\"planted failure\">") != std::string::npos);
+}
+
+TEST_CASE("cli: batch: each run's outcome goes to the sink as the run ends, once; the records come back in plan order", "[cli]") {
+  using namespace brokersim;
+  auto const [loaded, plan] = quickstart_batch(40);
+  REQUIRE(plan.size() == 40);
+  std::mutex mutex;
+  std::multiset<std::uint64_t> sunk;
+  std::vector<std::size_t> sunk_before_run(41);
+  auto const run = [&](scenarios::Scenario const& scenario, std::uint64_t seed) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      sunk_before_run.at(seed) = sunk.size();
+    }
+    reports::Report report = named_report(scenario, seed);
+    if (seed % 3 == 0) report.broken = {"delivery"};
+    return report;
+  };
+  auto const sink = [&](cli::RunOutcome const& outcome) {
+    std::lock_guard<std::mutex> lock(mutex);
+    sunk.insert(outcome.report.seed);
+  };
+  std::ostringstream progress;
+
+  SECTION("one job: a run's outcome is handed over before the next run starts, not kept for the end") {
+    std::vector<cli::FinishedRun> const finished = cli::execute_plan(loaded, plan, 1, progress, run, sink);
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) CHECK(sunk_before_run[seed] == seed - 1);
+  }
+  SECTION("two jobs") {
+    std::vector<cli::FinishedRun> const finished = cli::execute_plan(loaded, plan, 2, progress, run, sink);
+    REQUIRE(finished.size() == 40);
+    for (std::size_t i = 0; i < finished.size(); ++i) {
+      CHECK(finished[i].record.seed == i + 1);
+      CHECK(finished[i].record.passed == ((i + 1) % 3 != 0));
+      CHECK(finished[i].record.broken == (finished[i].record.passed ? std::vector<std::string>{} : std::vector<std::string>{"delivery"}));
+    }
+  }
+  std::multiset<std::uint64_t> expected;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) expected.insert(seed);
+  CHECK(sunk == expected);  // Each run once.
+}
+
+TEST_CASE("cli: batch: summary.json written one record at a time is the text of the whole tree", "[cli]") {
+  using namespace brokersim;
+  auto const written = [](reports::Summary const& summary) {
+    std::ostringstream out;
+    reports::write_summary_json(summary, out);
+    return out.str();
+  };
+  reports::Summary summary;
+  summary.scenario_files = {{"a.json", 1}, {"b.json", 2}};
+  summary.seeds = "1..3";
+  summary.planned_runs = 3;
+  CHECK(written(summary) == reports::summary_to_json(summary).dump(2));  // No records: "[]".
+  reports::RunRecord passed;
+  passed.scenario = "a";
+  passed.file = "a.json";
+  passed.seed = 1;
+  passed.events = 42;
+  reports::RunRecord broken = passed;
+  broken.seed = 2;
+  broken.passed = false;
+  broken.broken = {"delivery", "ordering"};
+  broken.violations.lost = 7;
+  reports::RunRecord stopped = passed;
+  stopped.file = "b.json";
+  stopped.passed = false;
+  stopped.error = "planted\nfailure";
+  summary.runs = {passed, broken, stopped};
+  std::string const text = written(summary);
+  CHECK(text == reports::summary_to_json(summary).dump(2));
+  CHECK(text.find("\"records\": [\n    {\n      \"file\": \"a.json\",") != std::string::npos);
+  nlohmann::ordered_json const nested{{"empty", nlohmann::ordered_json::array()}, {"object", {{"list", {1, 2}}}}};
+  std::ostringstream dumped;
+  reports::dump_with_array(dumped, {{"first", 1}}, "items", 2, [&](std::size_t) { return nested; });
+  CHECK(dumped.str() == nlohmann::ordered_json{{"first", 1}, {"items", {nested, nested}}}.dump(2));
 }
