@@ -56,9 +56,8 @@ std::uint32_t Replica::epoch_at(std::int64_t offset) const {
   return std::prev(run)->first;
 }
 
-void Broker::reserve_logs(std::size_t messages) {
-  std::size_t const share = messages / std::max<std::size_t>(1, controller_.partition_count());
-  for (Replica& replica : replicas_) replica.log.reserve(share + share / 8);
+void Broker::reserve_logs(std::vector<std::size_t> const& records) {
+  for (Replica& replica : replicas_) replica.log.reserve(records[replica.partition]);
 }
 
 Replica* Broker::find(std::uint32_t partition) {

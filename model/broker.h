@@ -112,9 +112,8 @@ class Broker : public Node {
   Broker(int index, WorldConfig const& config, Controller& controller, GroundTruth& truth, std::size_t producers);
 
   void set_group_sink(GroupMessageSink* sink) { group_sink_ = sink; }
-  // Sizes each log for its share of `messages` (spread over every topic's partitions), with a margin for
-  // uneven keys; a log that outgrows it grows as usual.
-  void reserve_logs(std::size_t messages);
+  // Sizes each log for the records its partition is expected to get (by global partition).
+  void reserve_logs(std::vector<std::size_t> const& records);
   void start(sim::Simulation& simulation);
   int index() const { return index_; }
 

@@ -84,7 +84,10 @@ struct GroupTruth {
   // effects_applied), so that two effects in one microsecond still have an order.
   std::vector<std::uint32_t> first_effect_order;
   std::vector<std::uint16_t> effects;   // How many times its effect was applied.
-  std::vector<std::uint16_t> deliveries;  // How many times it was handed to the application (saturating).
+  // Deliveries to the application not yet matched by an effect (for the invariant effects <= deliveries),
+  // saturating: once kUnmatchedSaturated, the message is no longer checked.
+  static constexpr std::uint8_t kUnmatchedSaturated = UINT8_MAX;
+  std::vector<std::uint8_t> unmatched_deliveries;
   std::vector<std::uint8_t> flags;      // k* bits above.
   std::uint64_t attempts = 0;           // Processing attempts, failed ones included.
   std::vector<std::uint32_t> attempts_per_second;  // Per 1-second window of simulated time.
@@ -125,8 +128,10 @@ struct GroupTruth {
     grow(message);
     BROKERSIM_ASSERT(flags[message] & kAttempted);  // No effect without an attempt.
     // Invariant: every effect has a delivery of its own (effects <= deliveries), else one delivery was
-    // applied twice. A saturated delivery count proves nothing.
-    BROKERSIM_ASSERT(effects[message] < deliveries[message] || deliveries[message] == UINT16_MAX);
+    // applied twice. A saturated count proves nothing.
+    std::uint8_t& unmatched = unmatched_deliveries[message];
+    BROKERSIM_ASSERT(unmatched > 0);
+    if (unmatched != kUnmatchedSaturated) --unmatched;
     if (effects[message] == 0) {
       BROKERSIM_ASSERT(order < UINT32_MAX);
       set_first_effect_at(message, sent_at, now);
@@ -141,7 +146,7 @@ struct GroupTruth {
     first_effect_delay.resize(size, kNoEffect);
     first_effect_order.resize(size, UINT32_MAX);
     effects.resize(size, 0);
-    deliveries.resize(size, 0);
+    unmatched_deliveries.resize(size, 0);
     flags.resize(size, 0);
   }
   // Sizes the per-message tables for the messages the run is expected to send, so they need not grow
@@ -150,7 +155,7 @@ struct GroupTruth {
     first_effect_delay.reserve(messages);
     first_effect_order.reserve(messages);
     effects.reserve(messages);
-    deliveries.reserve(messages);
+    unmatched_deliveries.reserve(messages);
     flags.reserve(messages);
   }
   std::uint16_t effects_of(std::uint32_t message) const { return message < effects.size() ? effects[message] : 0; }
@@ -163,7 +168,7 @@ struct GroupTruth {
   // `message` is handed to the application (polled from the log or from a retry topic).
   void record_delivery(std::uint32_t message) {
     grow(message);
-    if (deliveries[message] < UINT16_MAX) ++deliveries[message];
+    if (unmatched_deliveries[message] != kUnmatchedSaturated) ++unmatched_deliveries[message];
   }
 
   // One processing attempt of `message` at `now` (failed ones too).

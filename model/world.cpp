@@ -1,8 +1,10 @@
 #include "model/world.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "model/controller_cluster_view.h"
+#include "model/partitioner.h"
 
 #include "sim/assert.h"
 
@@ -44,6 +46,50 @@ std::size_t expected_messages(WorldConfig const& config, Time production_end) {
   return static_cast<std::size_t>(std::min(total * 1.01 + 1000.0, kReserveMax));
 }
 
+// How many records each partition's logs should expect, for sizing them once: a producer's messages
+// spread over its topic's partitions as its keys hash there (uniform or Zipf weights; unkeyed: evenly),
+// plus a margin for chance (four standard deviations and 1 %). Partitions of topics no producer writes
+// (emits, dead letters) and producers with more keys than are worth hashing up front get an even share
+// of all messages. A log that outgrows its estimate grows as usual.
+std::vector<std::size_t> expected_records(WorldConfig const& config, Controller const& controller, std::size_t messages,
+                                          Time production_end) {
+  constexpr std::uint64_t kHashedKeysMax = 100'000;
+  std::size_t const partitions = controller.partition_count();
+  std::vector<double> expected(partitions, 0.0);
+  std::vector<bool> written(partitions, false);
+  double const seconds = static_cast<double>(production_end) / static_cast<double>(sim::kMicrosPerSecond);
+  for (ProducerConfig const& producer : config.producers) {
+    std::uint32_t const topic = topic_index(config, producer.topic);
+    std::uint32_t const first = controller.layout().first_partition[topic];
+    int const count = config.topics[topic].partitions;
+    double sends = producer.rate_per_s ? *producer.rate_per_s * seconds : static_cast<double>(*producer.messages);
+    if (producer.messages) sends = std::min(sends, static_cast<double>(*producer.messages));
+    sends *= producer.instances;
+    std::vector<double> weights(static_cast<std::size_t>(count), 1.0 / count);
+    KeysConfig const& keys = producer.keys;
+    if (keys.count > 0 && keys.count <= kHashedKeysMax) {
+      std::fill(weights.begin(), weights.end(), 0.0);
+      double total = 0.0;
+      for (std::uint64_t key = 0; key < keys.count; ++key) {
+        double const weight = keys.dist == KeyDist::zipf ? 1.0 / std::pow(static_cast<double>(key + 1), keys.zipf_s) : 1.0;
+        weights[static_cast<std::size_t>(kafka_partition_for_key("k" + std::to_string(key), count))] += weight;
+        total += weight;
+      }
+      for (double& weight : weights) weight /= total;
+    }
+    for (int slot = 0; slot < count; ++slot) {
+      expected[first + static_cast<std::size_t>(slot)] += sends * weights[static_cast<std::size_t>(slot)];
+      written[first + static_cast<std::size_t>(slot)] = true;
+    }
+  }
+  std::vector<std::size_t> records(partitions);
+  for (std::size_t p = 0; p < partitions; ++p) {
+    double const mean = written[p] ? expected[p] : static_cast<double>(messages) / static_cast<double>(partitions);
+    records[p] = static_cast<std::size_t>(std::min(1e8, mean * 1.01 + 4.0 * std::sqrt(mean) + 64.0));
+  }
+  return records;
+}
+
 }  // namespace
 
 // The scenario's configuration plus a "<topic>.DLT" topic for each group that dead-letters (Spring
@@ -72,13 +118,14 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
   controller_ = std::make_unique<Controller>(config, initial_layout(config), seed, truth_);
   std::size_t producer_instances = 0;
   for (ProducerConfig const& producer : config.producers) producer_instances += static_cast<std::size_t>(producer.instances);
+  std::vector<std::size_t> const records = expected_records(config, *controller_, messages, production_end);
   for (int b = 0; b < config.brokers.count; ++b) {
     std::optional<std::string> zone;
     if (!config.brokers.zones.empty()) zone = config.brokers.zones[static_cast<std::size_t>(b)];
     NodeId const id = network_.add_node("broker-" + std::to_string(b), NodeKind::broker, zone_index(config, zone));
     BROKERSIM_ASSERT(id == static_cast<NodeId>(b));
     brokers_.push_back(std::make_unique<Broker>(b, config, *controller_, truth_, producer_instances));
-    brokers_.back()->reserve_logs(messages);
+    brokers_.back()->reserve_logs(records);
   }
   for (ProducerConfig const& producer : config.producers) {
     std::uint32_t const topic = topic_index(config, producer.topic);
