@@ -1,6 +1,11 @@
 #include "sim/event_queue.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include <algorithm>
+#include <cstdlib>
 
 #include "sim/assert.h"
 
@@ -9,6 +14,7 @@ namespace brokersim::sim {
 namespace {
 
 constexpr std::size_t kPrefetchAhead = 8;
+constexpr std::size_t kHuge = std::size_t{2} << 20;  // A transparent huge page.
 
 // The level of a time whose highest bit differing from the base is bit `width - 1` (width: the
 // bit_width of at ^ base), that is the 6-bit digit (EventQueue::kDigitBits) holding that bit.
@@ -19,6 +25,25 @@ constexpr std::array<std::uint8_t, 65> kLevelOfWidth = [] {
 }();
 
 }  // namespace
+
+void* allocate_bytes(std::size_t bytes) {
+  if (bytes < kHuge) return ::operator new(bytes);
+  std::size_t const rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+  void* const p = std::aligned_alloc(kHuge, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+#if defined(__linux__)
+  ::madvise(p, rounded, MADV_HUGEPAGE);  // Advice: when refused, the pages are small.
+#endif
+  return p;
+}
+
+void deallocate_bytes(void* p, std::size_t bytes) noexcept {
+  if (bytes < kHuge) {
+    ::operator delete(p);
+  } else {
+    std::free(p);
+  }
+}
 
 void EventQueue::append(Entry entry) {
   int const level = kLevelOfWidth[std::bit_width(static_cast<std::uint64_t>(entry.at ^ base_))];
