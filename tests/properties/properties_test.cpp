@@ -14,6 +14,7 @@
 
 #include "cli/runner.h"
 #include "model/world.h"
+#include "properties/property_options.h"
 #include "properties/scenario_gen.h"
 #include "reports/checker.h"
 #include "reports/report_json.h"
@@ -170,15 +171,7 @@ TEST_CASE("properties: acks=all, min.insync=2 and clean election lose nothing un
           "[properties]") {
   FaultTally elections;
   rc::prop("no loss", [&] {
-    GenOptions options;
-    options.acks = "all";
-    options.safe_replication = true;
-    options.fault_kinds = {"crash", "partition"};
-    options.leader_crash_first = true;
-    options.one_fault_at_a_time = true;
-    options.brokers_only = true;
-    options.failure_handling = false;
-    auto const report = run_generated(options);
+    auto const report = run_generated(brokersim::testing::no_loss_options());
     RC_ASSERT(report.violations.lost == 0u);
     elections.count(report.metrics.leader_elections > 0);
   });
@@ -190,16 +183,7 @@ TEST_CASE("properties: acks=all, min.insync=2 and clean election lose nothing un
 TEST_CASE("properties: idempotent producers never duplicate in the log and never reorder a key", "[properties]") {
   FaultTally resends_dropped;
   rc::prop("idempotence", [&] {
-    GenOptions options;
-    options.idempotent_only = true;
-    options.safe_replication = true;
-    options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
-    options.lossy_link_first = true;
-    // Two broker failures at once can lose acknowledged records (see scenario_gen.h), and what follows (a
-    // committed offset past the log end resets to the earliest and reprocesses) is outside the guarantee.
-    options.one_fault_at_a_time = true;
-    options.failure_handling = false;
-    auto const report = run_generated(options);
+    auto const report = run_generated(brokersim::testing::lossy_link_options());
     RC_ASSERT(report.metrics.log_duplicates == 0u);
     RC_ASSERT(report.violations.reordered == 0u);
     resends_dropped.count(report.metrics.sequence_duplicates + report.metrics.out_of_order_sequences > 0);
@@ -211,18 +195,7 @@ TEST_CASE("properties: idempotent producers never duplicate in the log and never
 TEST_CASE("properties: commit before processing never duplicates an effect", "[properties]") {
   FaultTally reassigned;
   rc::prop("at most once", [&] {
-    GenOptions options;
-    options.idempotent_only = true;
-    options.safe_replication = true;
-    options.commit = "before-processing";
-    options.dedup = "none";
-    options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
-    options.consumer_crash_first = true;
-    // Two broker failures at once can lose acknowledged records (see scenario_gen.h), and what follows (a
-    // committed offset past the log end resets to the earliest and reprocesses) is outside the guarantee.
-    options.one_fault_at_a_time = true;
-    options.failure_handling = false;
-    auto const report = run_generated(options);
+    auto const report = run_generated(brokersim::testing::commit_options("before-processing", "none"));
     RC_ASSERT(report.violations.duplicate == 0u);
     reassigned.count(report.metrics.rebalances > 0);
   });
@@ -234,18 +207,7 @@ TEST_CASE("properties: commit after processing with durable dedup never duplicat
   FaultTally redelivered;
   FaultTally deduplicated;
   rc::prop("exactly once", [&] {
-    GenOptions options;
-    options.idempotent_only = true;
-    options.safe_replication = true;
-    options.commit = "after-processing";
-    options.dedup = "durable";
-    options.fault_kinds = {"crash", "pause", "partition", "link", "clock", "scale"};
-    options.consumer_crash_first = true;
-    // Two broker failures at once can lose acknowledged records (see scenario_gen.h), and what follows (a
-    // committed offset past the log end resets to the earliest and reprocesses) is outside the guarantee.
-    options.one_fault_at_a_time = true;
-    options.failure_handling = false;
-    auto const report = run_generated(options);
+    auto const report = run_generated(brokersim::testing::commit_options("after-processing", "durable"));
     RC_ASSERT(report.violations.duplicate == 0u);
     RC_ASSERT(report.violations.skipped == 0u);
     redelivered.count(report.metrics.redeliveries > 0);
@@ -259,11 +221,7 @@ TEST_CASE("properties: commit after processing with durable dedup never duplicat
 
 TEST_CASE("properties: a fault-free run below capacity is clean, in every commit and dedup mode", "[properties]") {
   rc::prop("clean", [] {
-    GenOptions options;
-    options.with_faults = false;
-    options.failure_handling = false;
-    options.below_capacity = true;
-    auto const report = run_generated(options);
+    auto const report = run_generated(brokersim::testing::fault_free_options());
     auto const& v = report.violations;
     RC_ASSERT(v.lost + v.skipped + v.unprocessed + v.dead_lettered == 0u);
     RC_ASSERT(v.duplicate + v.reordered + v.reordered_in_partition + v.timestamp_inversion == 0u);
