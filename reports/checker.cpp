@@ -1,6 +1,7 @@
 #include "reports/checker.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <unordered_map>
@@ -38,27 +39,38 @@ void for_each_effect_latency(model::World const& world, Visit&& visit) {
   }
 }
 
-// The rank-th smallest (from 1) visited latency, by radix selection: one pass per 16-bit digit from the
-// highest that `max` has, each counting the values that share the digits chosen so far.
-sim::Time select_latency(model::World const& world, std::uint64_t rank, sim::Time max) {
-  BROKERSIM_ASSERT(rank >= 1 && max >= 0);
+// The ranks[i]-th smallest (from 1) visited latencies, by radix selection: one pass per 16-bit digit from
+// the highest that `max` has, each counting, for every rank at once, the values that share the digits
+// chosen so far for it.
+template <std::size_t kRanks>
+std::array<sim::Time, kRanks> select_latencies(model::World const& world, std::array<std::uint64_t, kRanks> ranks, sim::Time max) {
   constexpr int kDigitBits = 16;
+  constexpr std::size_t kDigits = std::size_t{1} << kDigitBits;
   auto const above = [](std::uint64_t value, int shift) { return shift >= 64 ? 0 : value >> shift; };
   int const width = std::max(1, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(max))));
-  std::uint64_t prefix = 0;  // The digits chosen so far.
-  std::vector<std::uint64_t> counts(std::size_t{1} << kDigitBits);
+  std::array<std::uint64_t, kRanks> prefix{};  // The digits chosen so far, per rank.
+  std::vector<std::uint64_t> counts(kRanks * kDigits);
   for (int shift = (width - 1) / kDigitBits * kDigitBits; shift >= 0; shift -= kDigitBits) {
     std::fill(counts.begin(), counts.end(), 0);
     for_each_effect_latency(world, [&](sim::Time latency) {
       auto const value = static_cast<std::uint64_t>(latency);
-      if (above(value, shift + kDigitBits) == prefix) ++counts[(value >> shift) & 0xFFFF];
+      std::uint64_t const high = above(value, shift + kDigitBits);
+      std::size_t const digit = (value >> shift) & (kDigits - 1);
+      for (std::size_t r = 0; r < kRanks; ++r) {
+        if (high == prefix[r]) ++counts[r * kDigits + digit];
+      }
     });
-    std::uint64_t digit = 0;
-    while (rank > counts[digit]) rank -= counts[digit++];
-    BROKERSIM_ASSERT(digit < counts.size());
-    prefix = (prefix << kDigitBits) | digit;
+    for (std::size_t r = 0; r < kRanks; ++r) {
+      BROKERSIM_ASSERT(ranks[r] >= 1);
+      std::size_t digit = 0;
+      while (digit < kDigits && ranks[r] > counts[r * kDigits + digit]) ranks[r] -= counts[r * kDigits + digit++];
+      BROKERSIM_ASSERT(digit < kDigits);
+      prefix[r] = (prefix[r] << kDigitBits) | digit;
+    }
   }
-  return static_cast<sim::Time>(prefix);
+  std::array<sim::Time, kRanks> selected{};
+  for (std::size_t r = 0; r < kRanks; ++r) selected[r] = static_cast<sim::Time>(prefix[r]);
+  return selected;
 }
 
 LatencySummary summarise_latency(model::World const& world) {
@@ -73,14 +85,14 @@ LatencySummary summarise_latency(model::World const& world) {
     max = std::max(max, latency);
   });
   if (count == 0) return summary;
-  // Nearest rank.
-  auto const percentile_ms = [&](double fraction) {
-    auto rank = static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(count)));
-    return sim::time_to_ms(select_latency(world, std::clamp<std::uint64_t>(rank, 1, count), max));
+  auto const nearest_rank = [&](double fraction) {
+    auto const rank = static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(count)));
+    return std::clamp<std::uint64_t>(rank, 1, count);
   };
+  auto const [p50, p99] = select_latencies<2>(world, {nearest_rank(0.50), nearest_rank(0.99)}, max);
   summary.mean_ms = round_ms(sim::time_to_ms(total) / static_cast<double>(count));
-  summary.p50_ms = round_ms(percentile_ms(0.50));
-  summary.p99_ms = round_ms(percentile_ms(0.99));
+  summary.p50_ms = round_ms(sim::time_to_ms(p50));
+  summary.p99_ms = round_ms(sim::time_to_ms(p99));
   summary.max_ms = round_ms(sim::time_to_ms(max));
   return summary;
 }
