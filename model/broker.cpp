@@ -105,10 +105,7 @@ void Broker::handle(sim::Simulation& simulation, std::uint32_t type, std::uint64
     case kFollowerFetchExpiry: {
       auto& parked = parked_follower_fetches_;
       auto const found = std::find_if(parked.begin(), parked.end(), [&](auto const& f) { return f.serial == arg1; });
-      if (found == parked.end()) return;
-      ParkedFollowerFetch const fetch = std::move(*found);
-      parked.erase(found);
-      respond_follower_fetch(simulation, fetch.from, fetch.correlation, fetch.partitions);
+      if (found != parked.end()) answer_parked_follower_fetch(simulation, static_cast<std::size_t>(found - parked.begin()));
       return;
     }
     case kFollowerFetch:
@@ -388,7 +385,14 @@ void Broker::on_follower_fetch(sim::Simulation& simulation, Envelope const& requ
     return;
   }
   std::uint64_t const serial = next_parked_serial_++;
-  parked_follower_fetches_.push_back(ParkedFollowerFetch{request.from, request.correlation, request.partitions, serial, {}});
+  // The partition list reuses a buffer of an answered fetch: parking allocates nothing in steady state.
+  std::vector<PartitionFetch> partitions;
+  if (!spare_partition_lists_.empty()) {
+    partitions = std::move(spare_partition_lists_.back());
+    spare_partition_lists_.pop_back();
+  }
+  partitions.assign(request.partitions.begin(), request.partitions.end());
+  parked_follower_fetches_.push_back(ParkedFollowerFetch{request.from, request.correlation, std::move(partitions), serial, {}});
   parked_follower_fetches_.back().expiry = schedule_self(simulation, kReplicaFetchWaitMax, kFollowerFetchExpiry, 0, serial);
 }
 
@@ -452,11 +456,17 @@ void Broker::serve_parked_follower_fetches(sim::Simulation& simulation, std::uin
       ++i;
       continue;
     }
-    ParkedFollowerFetch const answered = std::move(fetch);
-    parked.erase(parked.begin() + static_cast<std::ptrdiff_t>(i));
-    simulation.cancel(answered.expiry);
-    respond_follower_fetch(simulation, answered.from, answered.correlation, answered.partitions);
+    simulation.cancel(fetch.expiry);
+    answer_parked_follower_fetch(simulation, i);
   }
+}
+
+void Broker::answer_parked_follower_fetch(sim::Simulation& simulation, std::size_t index) {
+  auto& parked = parked_follower_fetches_;
+  ParkedFollowerFetch answered = std::move(parked[index]);
+  parked.erase(parked.begin() + static_cast<std::ptrdiff_t>(index));
+  respond_follower_fetch(simulation, answered.from, answered.correlation, answered.partitions);
+  spare_partition_lists_.push_back(std::move(answered.partitions));
 }
 
 void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, NodeId to, std::uint64_t correlation,

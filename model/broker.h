@@ -179,6 +179,8 @@ class Broker : public Node {
                               std::vector<PartitionFetch> const& partitions);
   bool follower_fetch_ready(ParkedFollowerFetch const& fetch) const;
   void serve_parked_follower_fetches(sim::Simulation& simulation, std::uint32_t partition, bool leadership_lost);
+  // Answers parked_follower_fetches_[index] and takes it out (its expiry event is the caller's).
+  void answer_parked_follower_fetch(sim::Simulation& simulation, std::size_t index);
   void on_fetch_response(sim::Simulation& simulation, Envelope const& response);
   void take_fetched(sim::Simulation& simulation, Replica& replica, Envelope const& response, PartitionFetch const& fetched,
                     std::size_t first_entry, std::size_t first_epoch_start);
@@ -222,6 +224,7 @@ class Broker : public Node {
   std::uint64_t next_parked_serial_ = 1;
   std::vector<Fetcher> fetchers_;  // By leader broker.
   std::vector<ParkedFollowerFetch> parked_follower_fetches_;
+  std::vector<std::vector<PartitionFetch>> spare_partition_lists_;  // Buffers of answered parked fetches.
 };
 
 }  // namespace brokersim::model
