@@ -6,10 +6,10 @@
 #include <utility>
 
 #include "faults/injector.h"
-#include "model/controller.h"
-#include "model/group_coordinator.h"
-#include "model/network.h"
-#include "model/node.h"
+#include "model/kafka/controller.h"
+#include "model/kafka/group_coordinator.h"
+#include "model/core/network.h"
+#include "model/core/node.h"
 
 namespace brokersim::bench {
 
@@ -37,7 +37,7 @@ std::uint32_t make_key(ActorClass actor, bool stale, std::uint32_t type) {
 ActorClass actor_of(std::uint32_t key) { return static_cast<ActorClass>(key >> 24); }
 std::uint32_t type_of(std::uint32_t key) { return key & 0x7FFFFF; }
 
-// The event types, as the private EventType enums of each class number them (model/broker.h,
+// The event types, as the private EventType enums of each class number them (model/kafka/broker.h,
 // producer.h, consumer.h, service.h, group_coordinator.h, controller.h, faults/injector.h). A type this
 // table does not know is printed by number. `timeout` marks the timers that guard a request or a session.
 struct TypeName {

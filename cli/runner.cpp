@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "faults/injector.h"
-#include "model/world.h"
+#include "model/world/world.h"
 #include "reports/checker.h"
 #include "sim/simulation.h"
 

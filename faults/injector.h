@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "faults/fault.h"
-#include "model/world.h"
+#include "model/world/world.h"
 #include "sim/random.h"
 #include "sim/simulation.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "model/world.h"
+#include "model/world/world.h"
 #include "reports/report.h"
 #include "scenarios/scenario.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "model/world.h"
+#include "model/world/world.h"
 #include "reports/report.h"
 
 namespace brokersim::reports {

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/world.h"
+#include "model/world/world.h"
 
 namespace brokersim::reports {
 

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "model/world.h"
+#include "model/world/world.h"
 #include "scenarios/json_reader.h"
 #include "scenarios/scenario_keys.h"
 #include "sim/digest.h"

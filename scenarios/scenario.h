@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "faults/fault.h"
-#include "model/config.h"
+#include "model/world/config.h"
 #include "sim/time.h"
 
 namespace brokersim::scenarios {

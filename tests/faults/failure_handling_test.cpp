@@ -7,8 +7,8 @@
 #include <string>
 
 #include "cli/runner.h"
-#include "model/backoff.h"
-#include "model/circuit_breaker.h"
+#include "model/core/backoff.h"
+#include "model/core/circuit_breaker.h"
 #include "scenarios/loader.h"
 
 namespace {

@@ -6,7 +6,7 @@
 
 #include "cli/runner.h"
 #include "faults/injector.h"
-#include "model/world.h"
+#include "model/world/world.h"
 #include "scenarios/loader.h"
 
 namespace {

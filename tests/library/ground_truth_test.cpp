@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/runner.h"
-#include "model/world.h"
+#include "model/world/world.h"
 #include "reports/checker.h"
 #include "reports/report_files.h"
 #include "scenarios/loader.h"

@@ -1,6 +1,6 @@
 // The assignors: exact assignments of range and round-robin for a few shapes, the stickiness of sticky,
 // and properties every assignor must have (each partition assigned exactly once, balance within one).
-#include "model/assignor.h"
+#include "model/kafka/assignor.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // Local clocks: offset and drift over true time.
 #include <catch2/catch.hpp>
 
-#include "model/clock.h"
+#include "model/core/clock.h"
 
 using brokersim::model::LocalClock;
 using brokersim::sim::kMicrosPerSecond;

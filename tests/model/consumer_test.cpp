@@ -1,7 +1,7 @@
 // Consumer instances against fake brokers: every record processed once when nothing fails, what each
 // commit mode and dedup store does when an instance crashes in the middle of a batch, and how an instance
 // retired by a scale fault closes instead.
-#include "model/consumer.h"
+#include "model/kafka/consumer.h"
 
 #include <catch2/catch.hpp>
 

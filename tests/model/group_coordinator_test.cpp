@@ -1,6 +1,6 @@
 // The group coordinator's state machine, driven by scripted members through fake brokers: formation,
 // expulsion after the session timeout, refused commits, failover, and lag sampling.
-#include "model/group_coordinator.h"
+#include "model/kafka/group_coordinator.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -6,13 +6,13 @@
 #include <memory>
 #include <vector>
 
-#include "model/cluster_view.h"
-#include "model/consumer.h"
-#include "model/group_coordinator.h"
-#include "model/messages.h"
-#include "model/network.h"
-#include "model/node.h"
-#include "model/truth.h"
+#include "model/kafka/cluster_view.h"
+#include "model/kafka/consumer.h"
+#include "model/kafka/group_coordinator.h"
+#include "model/kafka/messages.h"
+#include "model/core/network.h"
+#include "model/core/node.h"
+#include "model/truth/truth.h"
 #include "sim/simulation.h"
 
 namespace brokersim::model::testing {

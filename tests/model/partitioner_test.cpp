@@ -1,7 +1,7 @@
 // Kafka's default partitioner, bit for bit: the test vectors of Kafka's own UtilsTest.testMurmur2.
 #include <catch2/catch.hpp>
 
-#include "model/partitioner.h"
+#include "model/kafka/partitioner.h"
 
 using brokersim::model::kafka_murmur2;
 using brokersim::model::kafka_partition_for_key;

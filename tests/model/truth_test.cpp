@@ -1,7 +1,7 @@
 // The compact per-message ground truth: what it packs must read back exactly.
 #include <catch2/catch.hpp>
 
-#include "model/truth.h"
+#include "model/truth/truth.h"
 
 using brokersim::model::GroupTruth;
 using brokersim::model::kNever;

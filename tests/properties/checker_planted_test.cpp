@@ -7,7 +7,7 @@
 #include <set>
 
 #include "faults/injector.h"
-#include "model/world.h"
+#include "model/world/world.h"
 #include "reports/checker.h"
 #include "scenarios/loader.h"
 

@@ -13,7 +13,7 @@
 #include <set>
 
 #include "cli/runner.h"
-#include "model/world.h"
+#include "model/world/world.h"
 #include "properties/property_options.h"
 #include "properties/scenario_gen.h"
 #include "reports/checker.h"

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "faults/injector.h"
-#include "model/world.h"
+#include "model/world/world.h"
 #include "reports/checker.h"
 #include "scenarios/scenario.h"
 #include "sim/simulation.h"

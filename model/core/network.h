@@ -1,0 +1,130 @@
+// The simulated network: who the nodes are, and point-to-point delivery with sampled latency, per-link
+// loss and cuts (the seam partition and link faults act on).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "model/world/config.h"
+#include "model/kafka/messages.h"
+#include "model/core/node.h"
+#include "sim/random.h"
+#include "sim/simulation.h"
+
+namespace brokersim::model {
+
+using EnvelopeId = std::uint32_t;
+
+// The most nodes a network holds. Its per-connection tables take 28 bytes for each ordered pair of nodes
+// (470 MB at this bound, for every run of a batch at once), so the loader refuses larger scenarios
+// (model::node_count counts them) rather than letting a run exhaust memory.
+inline constexpr std::size_t kNodesMax = 4096;
+
+// The event type under which a Node receives an envelope (arg0 = EnvelopeId).
+inline constexpr std::uint32_t kDeliverType = 0xFFFE;
+
+// Delivers envelopes between nodes. Each ordered pair of nodes is one TCP connection: messages on it
+// arrive in the order they were sent (a later message never overtakes an earlier one). Zones and the
+// links between them form a graph (Boost.Graph): a message between nodes of different zones takes the
+// lowest-latency route (Dijkstra over the links' mean latencies) and samples the latency of each hop; a
+// link between two nodes, or a node and a zone, overrides the route for that pair. Nodes of one zone (or
+// without one) talk over the network's default latency. Each hop may lose, duplicate or reorder a
+// message (a reordered message is delayed past later ones). A message is also dropped when its
+// connection is cut (partition and link faults) at sending or at arrival; the sender learns of it only
+// by a timeout. A request that reaches a dead process is answered by a connection reset.
+class Network {
+ public:
+  Network(NetworkConfig const& config, std::uint64_t seed);
+
+  NodeId add_node(std::string name, NodeKind kind, int zone);
+  void bind(NodeId id, Node* node);
+  std::string const& name(NodeId id) const { return names_[id]; }
+  int zone(NodeId id) const { return zones_[id]; }
+  NodeKind kind(NodeId id) const { return kinds_[id]; }
+  Node& node(NodeId id) const { return *nodes_[id]; }
+  std::size_t node_count() const { return names_.size(); }
+  // Sizes the per-connection tables once every node is known.
+  void finish_setup();
+
+  // A cleared envelope from the pool; send() or release() gives it back.
+  EnvelopeId acquire(MessageType type, NodeId from, NodeId to);
+  // Produce requests on their way to a broker (or back as a reset): an acks=0 producer is idle once it has
+  // sent, but its records are not in any log until these arrive.
+  std::uint64_t produce_requests_in_flight() const { return produce_requests_in_flight_; }
+  Envelope& envelope(EnvelopeId id) { return pool_[id]; }
+  void release(EnvelopeId id);
+
+  // Sends the envelope; its receiver gets it as a kDeliverType event (Node releases it after on_message).
+  void send(sim::Simulation& simulation, EnvelopeId id);
+
+  // A request that reached a dead process comes back to its sender as connection_reset (responses to
+  // a dead process are simply dropped). Takes ownership of the envelope.
+  void bounce(sim::Simulation& simulation, EnvelopeId id);
+
+  // The process on `node` died with its host still up: every live peer learns, one latency later, that
+  // its connections to it were reset.
+  void reset_connections(sim::Simulation& simulation, NodeId node);
+
+  // Fault seams: cut_traffic(a, b) stops traffic from a to b until restore_traffic(a, b); cuts nest.
+  void cut_traffic(NodeId from, NodeId to);
+  void restore_traffic(NodeId from, NodeId to);
+  bool connected(NodeId from, NodeId to) const { return cuts_[index(from, to)] == 0; }
+
+  // Link fault seam: while in force, messages between each pair (both directions) also go through
+  // `behaviour` (its latency added, its loss, duplication and reordering applied). Returns a handle for
+  // clear_link_fault.
+  std::size_t add_link_fault(std::vector<std::pair<NodeId, NodeId>> const& pairs, LinkConfig const& behaviour);
+  void clear_link_fault(std::size_t handle);
+
+  std::uint64_t messages_sent() const { return sent_; }
+  std::uint64_t messages_dropped() const { return dropped_; }
+  std::uint64_t messages_duplicated() const { return duplicated_; }
+
+ private:
+  // One hop of a route: a link's behaviour (index 0 is the network's default).
+  struct Hop {
+    Distribution latency;
+    double loss = 0.0;
+    double duplicate = 0.0;
+    double reorder = 0.0;
+  };
+  // What a message on one connection goes through, drawn once per message.
+  struct Passage {
+    Time latency = 0;
+    bool lost = false;
+    bool duplicated = false;
+    bool reordered = false;
+  };
+
+  std::size_t index(NodeId from, NodeId to) const { return static_cast<std::size_t>(from) * names_.size() + to; }
+  bool names_node_or_zone(std::string const& name, NodeId node) const;
+  int zone_named(std::string const& name) const;
+  void build_routes();
+  Passage pass(NodeId from, NodeId to);
+  void deliver(sim::Simulation& simulation, EnvelopeId id, Time arrival);
+
+  NetworkConfig const& config_;
+  sim::RandomStream random_;
+  std::vector<std::string> names_;
+  std::vector<NodeKind> kinds_;
+  std::vector<int> zones_;
+  std::vector<Node*> nodes_;
+  std::vector<Time> last_arrival_;              // Per connection: FIFO order.
+  // Per connection: active cuts. 32 bits: a scenario may overlap more than 65,535 partitions of one pair.
+  std::vector<std::uint32_t> cuts_;
+  std::vector<Hop> hops_;                       // 0: the default; then one per configured link.
+  std::vector<std::uint32_t> route_begin_;      // Per connection: its hops are route_hops_[begin, end).
+  std::vector<std::uint32_t> route_end_;
+  std::vector<std::uint32_t> route_hops_;       // Indexes into hops_: a scenario may have 65,536 links.
+  std::vector<std::int32_t> link_fault_;        // Per connection: a hop a link fault adds, or -1.
+  std::uint64_t duplicated_ = 0;
+  std::uint64_t produce_requests_in_flight_ = 0;
+  std::deque<Envelope> pool_;  // A deque: references stay valid while handlers acquire more.
+  std::vector<EnvelopeId> free_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace brokersim::model

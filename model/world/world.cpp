@@ -1,0 +1,563 @@
+#include "model/world/world.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/kafka/controller_cluster_view.h"
+#include "model/kafka/partitioner.h"
+
+#include "sim/assert.h"
+
+namespace brokersim::model {
+
+namespace {
+
+int zone_index(WorldConfig const& config, std::optional<std::string> const& zone) {
+  // Returns -1 for no zone or a name that is not a zone.
+  if (!zone) return -1;
+  for (std::size_t i = 0; i < config.network.zones.size(); ++i) {
+    if (config.network.zones[i] == *zone) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::uint32_t topic_index(WorldConfig const& config, std::string const& name) {
+  for (std::size_t i = 0; i < config.topics.size(); ++i) {
+    if (config.topics[i].name == name) return static_cast<std::uint32_t>(i);
+  }
+  BROKERSIM_ASSERT(false);
+  return 0;
+}
+
+namespace {
+
+// How many messages the producers will send, with a margin for the randomness of arrivals.
+std::size_t expected_messages(WorldConfig const& config, Time production_end) {
+  double total = 0.0;
+  double const seconds = static_cast<double>(production_end) / static_cast<double>(sim::kMicrosPerSecond);
+  for (ProducerConfig const& producer : config.producers) {
+    double per_instance = producer.rate_per_s ? *producer.rate_per_s * seconds : static_cast<double>(*producer.messages);
+    if (producer.messages) per_instance = std::min(per_instance, static_cast<double>(*producer.messages));
+    total += per_instance * producer.instances;
+  }
+  constexpr double kReserveMax = 1e8;  // Beyond this, let the vectors grow as they need.
+  return static_cast<std::size_t>(std::min(total * 1.01 + 1000.0, kReserveMax));
+}
+
+// How many records each partition's logs should expect, for sizing them once: a producer's messages
+// spread over its topic's partitions as its keys hash there (uniform or Zipf weights; unkeyed: evenly),
+// plus a margin for chance (four standard deviations and 1 %). Partitions of topics no producer writes
+// (emits, dead letters) and producers with more keys than are worth hashing up front get an even share
+// of all messages. A log that outgrows its estimate grows as usual.
+std::vector<std::size_t> expected_records(WorldConfig const& config, Controller const& controller, std::size_t messages,
+                                          Time production_end) {
+  constexpr std::uint64_t kHashedKeysMax = 100'000;
+  std::size_t const partitions = controller.partition_count();
+  std::vector<double> expected(partitions, 0.0);
+  std::vector<bool> written(partitions, false);
+  double const seconds = static_cast<double>(production_end) / static_cast<double>(sim::kMicrosPerSecond);
+  for (ProducerConfig const& producer : config.producers) {
+    std::uint32_t const topic = topic_index(config, producer.topic);
+    std::uint32_t const first = controller.layout().first_partition[topic];
+    int const count = config.topics[topic].partitions;
+    double sends = producer.rate_per_s ? *producer.rate_per_s * seconds : static_cast<double>(*producer.messages);
+    if (producer.messages) sends = std::min(sends, static_cast<double>(*producer.messages));
+    sends *= producer.instances;
+    std::vector<double> weights(static_cast<std::size_t>(count), 1.0 / count);
+    KeysConfig const& keys = producer.keys;
+    if (keys.count > 0 && keys.count <= kHashedKeysMax) {
+      std::fill(weights.begin(), weights.end(), 0.0);
+      double total = 0.0;
+      for (std::uint64_t key = 0; key < keys.count; ++key) {
+        double const weight = keys.dist == KeyDist::zipf ? 1.0 / std::pow(static_cast<double>(key + 1), keys.zipf_s) : 1.0;
+        weights[static_cast<std::size_t>(kafka_partition_for_key("k" + std::to_string(key), count))] += weight;
+        total += weight;
+      }
+      for (double& weight : weights) weight /= total;
+    }
+    for (int slot = 0; slot < count; ++slot) {
+      expected[first + static_cast<std::size_t>(slot)] += sends * weights[static_cast<std::size_t>(slot)];
+      written[first + static_cast<std::size_t>(slot)] = true;
+    }
+  }
+  std::vector<std::size_t> records(partitions);
+  for (std::size_t p = 0; p < partitions; ++p) {
+    double const mean = written[p] ? expected[p] : static_cast<double>(messages) / static_cast<double>(partitions);
+    records[p] = static_cast<std::size_t>(std::min(1e8, mean * 1.01 + 4.0 * std::sqrt(mean) + 64.0));
+  }
+  return records;
+}
+
+}  // namespace
+
+// The scenario's configuration plus a "<topic>.DLT" topic for each group that dead-letters (Spring
+// Kafka's DeadLetterPublishingRecoverer default): same partition count, replicated like Kafka's default
+// topic creation allows.
+WorldConfig with_dead_letter_topics(WorldConfig config) {
+  for (ConsumerGroupConfig const& group : config.consumer_groups) {
+    if (group.on_failure.then != AfterFailure::dead_letter) continue;
+    std::string const name = group.topic + ".DLT";
+    bool const exists = std::any_of(config.topics.begin(), config.topics.end(), [&](auto const& t) { return t.name == name; });
+    if (exists) continue;
+    TopicConfig topic = config.topics[topic_index(config, group.topic)];
+    topic.name = name;
+    topic.replication_factor = std::min(3, config.brokers.count);
+    topic.min_insync_replicas = 1;
+    config.topics.push_back(topic);
+  }
+  return config;
+}
+
+World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time production_end)
+    : config_(with_dead_letter_topics(scenario_config)), network_(config_.network, seed) {
+  WorldConfig const& config = config_;
+  std::size_t const messages = expected_messages(config, production_end);
+  truth_.messages.reserve(messages);
+  controller_ = std::make_unique<Controller>(config, initial_layout(config), seed, truth_);
+  std::size_t producer_instances = 0;
+  for (ProducerConfig const& producer : config.producers) producer_instances += static_cast<std::size_t>(producer.instances);
+  std::vector<std::size_t> const records = expected_records(config, *controller_, messages, production_end);
+  for (int b = 0; b < config.brokers.count; ++b) {
+    std::optional<std::string> zone;
+    if (!config.brokers.zones.empty()) zone = config.brokers.zones[static_cast<std::size_t>(b)];
+    NodeId const id = network_.add_node("broker-" + std::to_string(b), NodeKind::broker, zone_index(config, zone));
+    BROKERSIM_ASSERT(id == static_cast<NodeId>(b));
+    brokers_.push_back(std::make_unique<Broker>(b, config, *controller_, truth_, producer_instances));
+    brokers_.back()->reserve_logs(records);
+  }
+  for (ProducerConfig const& producer : config.producers) {
+    std::uint32_t const topic = topic_index(config, producer.topic);
+    ProducerTarget const target{controller_->layout().first_partition[topic], config.topics[topic].partitions};
+    for (int instance = 0; instance < producer.instances; ++instance) {
+      auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
+      std::string name = producer.name + "-" + std::to_string(instance);
+      truth_.producer_instances.push_back(name);
+      NodeId const id = network_.add_node(std::move(name), NodeKind::producer, zone_index(config, producer.zone));
+      producers_.push_back(std::make_unique<ProducerInstance>(id, producer, instance, truth_index, target, seed,
+                                                              production_end, *controller_, truth_));
+    }
+  }
+  truth_.tracks_timestamps = std::any_of(config.consumer_groups.begin(), config.consumer_groups.end(), [](auto const& g) {
+    return g.emits_topic.has_value() || g.order_by == OrderBy::timestamp;
+  });
+  if (truth_.tracks_timestamps) {
+    truth_.timestamps.reserve(messages);
+    truth_.causes.reserve(messages);
+  }
+  add_consumer_groups(seed);
+  add_services(seed);
+  emitter_of_node_.assign(network_.node_count(), nullptr);
+  companions_of_node_.assign(network_.node_count(), {});
+  for (std::size_t g = 0; g < config.consumer_groups.size(); ++g) {
+    if (!config.consumer_groups[g].emits_topic) continue;
+    auto const first = static_cast<std::uint32_t>(truth_.producer_instances.size());
+    for (int instance = 0; instance < config.consumer_groups[g].instances_created(); ++instance) {
+      add_emitter(config.consumer_groups[g], instance, seed, production_end);
+    }
+    auto const last = static_cast<std::uint32_t>(truth_.producer_instances.size() - 1);
+    for (int instance = 0; instance < config.consumer_groups[g].instances_created(); ++instance) {
+      NodeId const consumer = nodes_named(config.consumer_groups[g].name + "-" + std::to_string(instance)).front();
+      for (auto& node : consumers_) {
+        if (node->id() == consumer) node->set_emitter(emitter_of_node_[consumer], first, last);
+      }
+    }
+  }
+  add_dead_letter_producers(seed, production_end);
+  add_controllers();
+  BROKERSIM_ASSERT(network_.node_count() == node_count(config));
+}
+
+// Dedicated controller nodes come last, so that adding them moves no other node's id.
+void World::add_controllers() {
+  if (config_.controllers.placement != ControllerPlacement::dedicated) return;
+  for (int c = 0; c < config_.controllers.count; ++c) {
+    std::optional<std::string> zone;
+    if (!config_.controllers.zones.empty()) zone = config_.controllers.zones[static_cast<std::size_t>(c)];
+    NodeId const id = network_.add_node("controller-" + std::to_string(c), NodeKind::controller, zone_index(config_, zone));
+    controller_nodes_.push_back(std::make_unique<ControllerNode>(id));
+  }
+}
+
+void World::add_services(std::uint64_t seed) {
+  for (ServiceConfig const& service : config_.services) {
+    ServiceTruth service_truth;
+    service_truth.name = service.name;
+    service_truth.capacity_per_s = service.capacity_per_s;
+    truth_.services.push_back(std::move(service_truth));
+  }
+  for (std::size_t i = 0; i < config_.services.size(); ++i) {
+    NodeId const id = network_.add_node(config_.services[i].name, NodeKind::service, zone_index(config_, config_.services[i].zone));
+    services_.push_back(std::make_unique<ServiceNode>(id, config_.services[i], seed, truth_.services[i]));
+  }
+  for (auto& consumer : consumers_) {
+    auto const& calls = consumer->coordinator().config().calls;
+    if (calls) consumer->set_service(nodes_named(*calls).front());
+  }
+}
+
+void World::add_dead_letter_producers(std::uint64_t seed, Time production_end) {
+  replayers_.assign(config_.consumer_groups.size(), nullptr);
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    ConsumerGroupConfig const& group = config_.consumer_groups[g];
+    if (group.on_failure.then != AfterFailure::dead_letter) continue;
+    // The operator's replay tool: a plain producer (acks=all) that republishes dead letters to the source.
+    ProducerConfig config;
+    config.name = group.name + "-replayer";
+    config.topic = group.topic;
+    config.messages = 0;
+    config.idempotent = false;
+    emitter_configs_.push_back(std::move(config));
+    auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
+    truth_.producer_instances.push_back(group.name + ".replayer");
+    std::uint32_t const topic = topic_index(config_, group.topic);
+    ProducerTarget const target{controller_->layout().first_partition[topic], config_.topics[topic].partitions};
+    NodeId const id = network_.add_node(group.name + ".replayer", NodeKind::producer, zone_index(config_, group.zone));
+    emitters_.push_back(std::make_unique<ProducerInstance>(id, emitter_configs_.back(), 0, truth_index, target, seed,
+                                                           production_end, *controller_, truth_));
+    replayers_[g] = emitters_.back().get();
+    for (int instance = 0; instance < group.instances_created(); ++instance) {
+      ProducerInstance* producer = add_embedded_producer(group, instance, group.topic + ".DLT", ".dlt-producer", seed, production_end);
+      NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
+      for (auto& node : consumers_) {
+        if (node->id() == consumer) node->set_dead_letter_producer(producer);
+      }
+    }
+  }
+}
+
+std::size_t World::group_index(std::string const& name) const {
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    if (config_.consumer_groups[g].name == name) return g;
+  }
+  return SIZE_MAX;
+}
+
+ServiceNode* World::service_named(std::string const& name) {
+  for (auto& service : services_) {
+    if (network_.name(service->id()) == name) return service.get();
+  }
+  return nullptr;
+}
+
+ProducerInstance* World::producer_node(NodeId node) {
+  for (auto& producer : producers_) {
+    if (producer->id() == node) return producer.get();
+  }
+  return nullptr;
+}
+
+ConsumerInstance* World::consumer_node(NodeId node) {
+  for (auto& consumer : consumers_) {
+    if (consumer->id() == node) return consumer.get();
+  }
+  return nullptr;
+}
+
+void World::add_emitter(ConsumerGroupConfig const& group, int instance, std::uint64_t seed, Time production_end) {
+  ProducerInstance* emitter = add_embedded_producer(group, instance, *group.emits_topic, ".producer", seed, production_end);
+  NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
+  emitter_of_node_.resize(network_.node_count(), nullptr);
+  emitter_of_node_[consumer] = emitter;
+}
+
+// A producer inside consumer instance `instance` of `group`, writing to `topic_name`: it shares the
+// instance's fate and clock, and its messages are named after the instance.
+ProducerInstance* World::add_embedded_producer(ConsumerGroupConfig const& group, int instance, std::string const& topic_name,
+                                               std::string const& suffix, std::uint64_t seed, Time production_end) {
+  ProducerConfig config;
+  config.name = group.name + suffix;
+  config.topic = topic_name;
+  config.messages = 0;  // No arrivals of its own: it sends what its consumer hands it.
+  config.timestamps = group.timestamps;
+  config.zone = group.zone;
+  emitter_configs_.push_back(std::move(config));
+  std::string const consumer_name = group.name + "-" + std::to_string(instance);
+  auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
+  truth_.producer_instances.push_back(consumer_name);
+  std::uint32_t const topic = topic_index(config_, topic_name);
+  ProducerTarget const target{controller_->layout().first_partition[topic], config_.topics[topic].partitions};
+  NodeId const id = network_.add_node(consumer_name + suffix, NodeKind::producer, zone_index(config_, group.zone));
+  emitters_.push_back(std::make_unique<ProducerInstance>(id, emitter_configs_.back(), instance, truth_index, target, seed,
+                                                         production_end, *controller_, truth_));
+  NodeId const consumer = nodes_named(consumer_name).front();
+  companions_of_node_.resize(network_.node_count());
+  companions_of_node_[consumer].push_back(emitters_.back().get());
+  for (auto& node : consumers_) {
+    if (node->id() == consumer) emitters_.back()->read_clock_of(*node);
+  }
+  return emitters_.back().get();
+}
+
+void World::add_consumer_groups(std::uint64_t seed) {
+  std::vector<Broker const*> brokers;
+  for (auto const& broker : brokers_) brokers.push_back(broker.get());
+  cluster_view_ = std::make_unique<ControllerClusterView>(*controller_, std::move(brokers));
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    ConsumerGroupConfig const& group = config_.consumer_groups[g];
+    std::uint32_t const topic = topic_index(config_, group.topic);
+    GroupTruth group_truth;
+    group_truth.name = group.name;
+    group_truth.topic = topic;
+    group_truth.reserve(truth_.messages.capacity());
+    truth_.groups.push_back(std::move(group_truth));
+    coordinators_.push_back(std::make_unique<GroupCoordinator>(
+        group, static_cast<std::uint32_t>(g), controller_->layout().first_partition[topic], config_.topics[topic].partitions,
+        *cluster_view_, network_, truth_));
+    for (int instance = 0; instance < group.instances_created(); ++instance) {
+      NodeId const id = network_.add_node(group.name + "-" + std::to_string(instance), NodeKind::consumer,
+                                          zone_index(config_, group.zone));
+      consumers_.push_back(std::make_unique<ConsumerInstance>(id, instance, seed, *coordinators_.back(), *cluster_view_, truth_));
+    }
+  }
+  group_of_node_.assign(network_.node_count(), UINT32_MAX);
+  for (auto const& consumer : consumers_) {
+    std::string const& group_name = consumer->coordinator().config().name;
+    for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+      if (config_.consumer_groups[g].name == group_name) group_of_node_[consumer->id()] = static_cast<std::uint32_t>(g);
+    }
+  }
+}
+
+void World::GroupRouter::on_group_message(sim::Simulation& simulation, Envelope const& envelope, int broker) {
+  std::uint32_t const group = envelope.from < world_.group_of_node_.size() ? world_.group_of_node_[envelope.from] : UINT32_MAX;
+  if (group == UINT32_MAX) return;
+  world_.coordinators_[group]->on_group_message(simulation, envelope, broker);
+}
+
+World::~World() = default;
+
+std::size_t node_count(WorldConfig const& config) {
+  auto count = static_cast<std::size_t>(config.brokers.count) + config.services.size();
+  if (config.controllers.placement == ControllerPlacement::dedicated) count += static_cast<std::size_t>(config.controllers.count);
+  for (ProducerConfig const& producer : config.producers) count += static_cast<std::size_t>(producer.instances);
+  for (ConsumerGroupConfig const& group : config.consumer_groups) {
+    auto const instances = static_cast<std::size_t>(group.instances_created());
+    count += instances;                                                   // The consumers.
+    if (group.emits_topic) count += instances;                            // Their emitters (add_emitter).
+    if (group.on_failure.then == AfterFailure::dead_letter) count += 1 + instances;  // Replayer, DLT producers.
+  }
+  return count;
+}
+
+void World::start(sim::Simulation& simulation) {
+  std::vector<Broker*> brokers;
+  for (auto& broker : brokers_) {
+    broker->attach(simulation, network_);
+    brokers.push_back(broker.get());
+  }
+  for (auto& producer : producers_) producer->attach(simulation, network_);
+  for (auto& consumer : consumers_) consumer->attach(simulation, network_);
+  for (auto& service : services_) service->attach(simulation, network_);
+  for (auto& emitter : emitters_) emitter->attach(simulation, network_);
+  std::vector<Node const*> voters;
+  for (auto& node : controller_nodes_) {
+    node->attach(simulation, network_);
+    voters.push_back(node.get());
+  }
+  network_.finish_setup();
+  controller_->attach(simulation, std::move(brokers), std::move(voters), network_);
+  for (auto& broker : brokers_) {
+    broker->set_group_sink(&router_);
+    broker->start(simulation);
+  }
+  for (auto& coordinator : coordinators_) coordinator->start(simulation);
+  for (auto& producer : producers_) producer->start(simulation);
+  for (auto& consumer : consumers_) {
+    if (consumer->instance() < consumer->coordinator().config().instances) {
+      consumer->start(simulation);
+      continue;
+    }
+    // Beyond the deployed count: a process that a scale fault may start later.
+    consumer->set_deployed(false);
+    consumer->crash(simulation);
+    for (ProducerInstance* companion : companions_of_node_[consumer->id()]) companion->crash(simulation);
+  }
+}
+
+void World::scale(sim::Simulation& simulation, std::size_t group, int instances) {
+  coordinators_[group]->set_expected_members(instances);
+  for (auto& consumer : consumers_) {
+    if (group_of_node_[consumer->id()] != group) continue;
+    if (consumer->instance() >= instances) {
+      consumer->retire(simulation);
+    } else if (!consumer->deployed()) {
+      consumer->set_deployed(true);
+      restart(simulation, consumer->id());  // A process still closing restarts itself once it has stopped.
+    }
+  }
+}
+
+int World::deployed_instances(std::size_t group) const {
+  int count = 0;
+  for (auto const& consumer : consumers_) {
+    if (group_of_node_[consumer->id()] == group && consumer->deployed()) ++count;
+  }
+  return count;
+}
+
+bool World::settled(Time now) const {
+  for (auto const& coordinator : coordinators_) {
+    if (coordinator->retries_pending() > 0) return false;
+  }
+  // A record polled and not yet processed is not done, whatever was committed (commit before processing
+  // commits a batch before it is processed).
+  for (auto const& consumer : consumers_) {
+    if (consumer->alive() && consumer->holds_records()) return false;
+  }
+  if (network_.produce_requests_in_flight() > 0) return false;
+  for (auto const& producer : producers_) {
+    if (producer->alive() && !producer->idle(now)) return false;
+  }
+  for (auto const& emitter : emitters_) {
+    if (emitter->alive() && !emitter->idle(now)) return false;
+  }
+  for (std::uint32_t p = 0; p < controller_->partition_count(); ++p) {
+    PartitionState const& state = controller_->partition(p);
+    if (state.leader == kNoLeader) return false;
+    Replica const* leader = brokers_[static_cast<std::size_t>(state.leader)]->replica(p);
+    if (leader == nullptr || !leader->leader || leader->high_watermark != leader->log_end()) return false;
+    for (std::size_t g = 0; g < truth_.groups.size(); ++g) {
+      // Committed past the log end (after a truncation) is not settled either: the group will reset.
+      if (truth_.groups[g].topic == state.topic && coordinators_[g]->committed(p) != leader->log_end()) return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// The replica whose log is the partition's at the end of the run: the leader's, or while the partition
+// is offline the longest live replica's (the one an election would most likely pick).
+int authoritative_broker(Controller const& controller, std::vector<std::unique_ptr<Broker>> const& brokers, std::uint32_t partition) {
+  PartitionState const& state = controller.partition(partition);
+  if (state.leader != kNoLeader) return state.leader;
+  int best = -1;
+  std::int64_t best_end = -1;
+  for (int broker : state.replicas) {
+    Broker const& candidate = *brokers[static_cast<std::size_t>(broker)];
+    std::int64_t const end = candidate.log_end(partition);
+    if (candidate.alive() && end > best_end) {
+      best = broker;
+      best_end = end;
+    }
+  }
+  return best >= 0 ? best : state.replicas.front();
+}
+
+}  // namespace
+
+void World::record_end_state() {
+  FinalLogs& logs = truth_.final_logs;
+  BROKERSIM_ASSERT(!logs.recorded);
+  logs.recorded = true;
+  logs.offset_of.assign(truth_.messages.size(), -1);
+  for (std::uint32_t p = 0; p < controller_->partition_count(); ++p) {
+    int const broker = authoritative_broker(*controller_, brokers_, p);
+    logs.authority.push_back(broker);
+    Replica const* replica = brokers_[static_cast<std::size_t>(broker)]->replica(p);
+    if (replica == nullptr) continue;
+    BROKERSIM_ASSERT(replica->log.size() < static_cast<std::size_t>(INT32_MAX));
+    for (std::size_t offset = 0; offset < replica->log.size(); ++offset) {
+      std::uint32_t const message = replica->log[offset];
+      if (logs.offset_of[message] >= 0) {
+        ++logs.log_duplicates;  // The first copy keeps the message's offset.
+        continue;
+      }
+      logs.offset_of[message] = static_cast<std::int32_t>(offset);
+    }
+  }
+  for (std::size_t g = 0; g < coordinators_.size(); ++g) {
+    GroupCoordinator& coordinator = *coordinators_[g];
+    coordinator.observe_lag();
+    GroupTruth& group = truth_.groups[g];
+    group.committed_at_end.clear();
+    for (int p = 0; p < coordinator.partitions(); ++p) {
+      group.committed_at_end.push_back(coordinator.committed(coordinator.first_partition() + static_cast<std::uint32_t>(p)));
+    }
+    for (std::uint32_t message : coordinator.pending_retry_messages()) group.set(message, GroupTruth::kRetryAtEnd);
+  }
+  for (auto const& consumer : consumers_) {
+    if (!consumer->alive()) continue;  // What a crashed process held is gone with it.
+    GroupTruth& group = truth_.groups[group_of_node_[consumer->id()]];
+    for (std::uint32_t message : consumer->records_in_hand()) group.set(message, GroupTruth::kInHandAtEnd);
+  }
+}
+
+std::string World::partition_name(std::uint32_t partition) const {
+  return model::partition_name(config_, controller_->partition(partition));
+}
+
+std::string World::message_name(std::uint32_t message) const {
+  // The instance's n-th send, from 0: its sends before this one (names are few, so counting beats
+  // keeping 4 bytes a message).
+  auto const producer = truth_.messages[message].producer;
+  auto const before = std::count_if(truth_.messages.begin(), truth_.messages.begin() + message,
+                                    [&](MessageRecord const& earlier) { return earlier.producer == producer; });
+  return truth_.producer_instances[producer] + "#" + std::to_string(before);
+}
+
+std::vector<NodeId> World::nodes_named(std::string const& name) const {
+  std::vector<NodeId> nodes;
+  auto const zone = zone_index(config_, name);
+  for (NodeId id = 0; id < network_.node_count(); ++id) {
+    std::string const& node_name = network_.name(id);
+    bool const instance_of = node_name.size() > name.size() + 1 && node_name.compare(0, name.size(), name) == 0 &&
+                             node_name[name.size()] == '-' &&
+                             node_name.find_first_not_of("0123456789", name.size() + 1) == std::string::npos &&
+                             network_.kind(id) != NodeKind::broker && network_.kind(id) != NodeKind::controller;
+    bool const all_of_kind = (name == "brokers" && network_.kind(id) == NodeKind::broker) ||
+                             (name == "controllers" && network_.kind(id) == NodeKind::controller);
+    if (node_name == name || instance_of || all_of_kind || (zone >= 0 && network_.zone(id) == zone)) nodes.push_back(id);
+  }
+  return nodes;
+}
+
+void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed) {
+  Node& target = network_.node(node);
+  if (!target.alive()) return;
+  if (node < companions_of_node_.size()) {
+    for (ProducerInstance* companion : companions_of_node_[node]) companion->crash(simulation);
+  }
+  if (target.kind() == NodeKind::broker) {
+    for (auto& coordinator : coordinators_) coordinator->observe_lag();  // Its log may shrink after failover.
+    Broker& broker = *brokers_[node];
+    if (lose_unflushed) broker.crash_losing_unflushed(simulation);
+    else broker.crash(simulation);
+    controller_->on_broker_crashed(simulation, broker.index());
+    for (auto& coordinator : coordinators_) coordinator->on_broker_crashed(simulation, broker.index());
+  } else {
+    target.crash(simulation);
+    if (target.kind() == NodeKind::controller) controller_->on_voter_changed(simulation);
+  }
+  // A process crash on a running host resets its TCP connections at once; a power loss does not, and
+  // its peers find out by timeouts.
+  if (!lose_unflushed) network_.reset_connections(simulation, node);
+}
+
+bool World::restart(sim::Simulation& simulation, NodeId node) {
+  Node& target = network_.node(node);
+  if (target.alive()) return false;
+  if (ConsumerInstance const* consumer = consumer_node(node); consumer != nullptr && !consumer->deployed()) return false;
+  target.restart(simulation);
+  if (node < companions_of_node_.size()) {
+    for (ProducerInstance* companion : companions_of_node_[node]) companion->restart(simulation);
+  }
+  if (target.kind() == NodeKind::broker) controller_->on_broker_restarted(simulation, static_cast<int>(node));
+  if (target.kind() == NodeKind::controller) controller_->on_voter_changed(simulation);
+  return true;
+}
+
+void World::pause(sim::Simulation& simulation, NodeId node, Time duration) {
+  Node& target = network_.node(node);
+  if (!target.alive()) return;
+  target.pause(simulation, duration);
+  if (node < companions_of_node_.size()) {
+    for (ProducerInstance* companion : companions_of_node_[node]) companion->pause(simulation, duration);
+  }
+  if (target.kind() == NodeKind::broker) controller_->on_broker_paused(simulation, static_cast<int>(node), duration);
+  if (target.kind() == NodeKind::controller) controller_->on_voter_paused(simulation, duration);
+}
+
+}  // namespace brokersim::model
