@@ -97,6 +97,16 @@ constexpr std::array kMessageNames{
     "commit response", "service call",     "service response",   "connection reset",
 };
 
+// The envelope's entry in kMessageNames: Kafka's message types, then the service protocol's, then resets.
+std::uint32_t message_index(model::Network& network, model::EnvelopeId id) {
+  model::EnvelopeHeader& header = network.header(id);
+  if (header.reset) return kMessageNames.size() - 1;
+  if (header.protocol == model::Protocol::service) {
+    return 11 + static_cast<std::uint32_t>(network.envelope<model::ServiceEnvelope>(id).type);
+  }
+  return static_cast<std::uint32_t>(network.envelope<model::Envelope>(id).type);
+}
+
 TypeName const* find_type(std::uint32_t key) {
   auto const found = std::find_if(kTypeNames.begin(), kTypeNames.end(), [&](TypeName const& name) {
     return name.actor == actor_of(key) && name.type == type_of(key);
@@ -129,7 +139,7 @@ void EventCensus::before_dispatch(sim::Simulation const& simulation, sim::Event 
     std::uint32_t type = event.kind & 0xFFFF;
     bool const stale = !node->alive() || (event.kind >> 16) != node->incarnation();
     if (type == model::kDeliverType) {
-      type = kDelivery | static_cast<std::uint32_t>(node->network().envelope(static_cast<model::EnvelopeId>(event.arg0)).type);
+      type = kDelivery | message_index(node->network(), static_cast<model::EnvelopeId>(event.arg0));
     }
     key_ = make_key(class_of(node->kind()), stale, type);
   } else if (dynamic_cast<model::GroupCoordinator*>(&actor) != nullptr) {

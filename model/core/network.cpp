@@ -12,20 +12,6 @@ namespace brokersim::model {
 
 namespace {
 
-bool is_request(MessageType type) {
-  switch (type) {
-    case MessageType::produce_request:
-    case MessageType::fetch_request:
-    case MessageType::join_group:
-    case MessageType::heartbeat:
-    case MessageType::commit_offsets:
-    case MessageType::service_call:
-      return true;
-    default:
-      return false;
-  }
-}
-
 using ZoneGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
                                         boost::property<boost::edge_weight_t, double, boost::property<boost::edge_index_t, std::uint32_t>>>;
 
@@ -149,45 +135,29 @@ Network::Passage Network::pass(NodeId from, NodeId to) {
   return passage;
 }
 
-EnvelopeId Network::acquire(MessageType type, NodeId from, NodeId to) {
-  EnvelopeId id;
-  if (free_.empty()) {
-    pool_.emplace_back();
-    id = static_cast<EnvelopeId>(pool_.size() - 1);
-  } else {
-    id = free_.back();
-    free_.pop_back();
-    pool_[id].clear();
-  }
-  Envelope& envelope = pool_[id];
-  envelope.type = type;
-  envelope.from = from;
-  envelope.to = to;
-  return id;
-}
-
 void Network::release(EnvelopeId id) {
-  BROKERSIM_ASSERT(id < pool_.size());
-  if (pool_[id].counted) {
-    BROKERSIM_ASSERT(produce_requests_in_flight_ > 0);
-    pool_[id].counted = false;
-    --produce_requests_in_flight_;
+  EnvelopeHeader& envelope = header(id);
+  if (envelope.counted) {
+    BROKERSIM_ASSERT(publishes_in_flight_ > 0);
+    envelope.counted = false;
+    --publishes_in_flight_;
   }
-  free_.push_back(id);
+  pools_[static_cast<std::size_t>(protocol_of(id))]->release(index_of(id));
 }
 
 void Network::deliver(sim::Simulation& simulation, EnvelopeId id, Time arrival) {
-  if (pool_[id].type == MessageType::produce_request && !pool_[id].counted) {
-    pool_[id].counted = true;
-    ++produce_requests_in_flight_;
+  EnvelopeHeader& envelope = header(id);
+  if (envelope.publish && !envelope.counted) {
+    envelope.counted = true;
+    ++publishes_in_flight_;
   }
-  Node& receiver = *nodes_[pool_[id].to];
+  Node& receiver = *nodes_[envelope.to];
   simulation.schedule_at(arrival, receiver.actor(), receiver.encode(kDeliverType), id, 0);
 }
 
 void Network::send(sim::Simulation& simulation, EnvelopeId id) {
-  NodeId const from = pool_[id].from;
-  NodeId const to = pool_[id].to;
+  NodeId const from = header(id).from;
+  NodeId const to = header(id).to;
   BROKERSIM_ASSERT(from < names_.size() && to < names_.size() && from != to);
   ++sent_;
   Passage const passage = pass(from, to);
@@ -211,25 +181,23 @@ void Network::send(sim::Simulation& simulation, EnvelopeId id) {
   }
   if (passage.duplicated) {
     ++duplicated_;
-    EnvelopeId const copy = acquire(pool_[id].type, from, to);
-    pool_[copy] = pool_[id];
+    Protocol const protocol = protocol_of(id);
+    EnvelopeId const copy = make_envelope_id(protocol, pools_[static_cast<std::size_t>(protocol)]->copy(index_of(id)));
     deliver(simulation, copy, std::max(arrival, last));
   }
   deliver(simulation, id, arrival);
 }
 
 void Network::bounce(sim::Simulation& simulation, EnvelopeId id) {
-  Envelope& envelope = pool_[id];
+  EnvelopeHeader& envelope = header(id);
   Node& sender = *nodes_[envelope.from];
-  if (!is_request(envelope.type) || !sender.alive() || !connected(envelope.to, envelope.from)) {
+  if (!envelope.request || envelope.reset || !sender.alive() || !connected(envelope.to, envelope.from)) {
     ++dropped_;
     release(id);
     return;
   }
-  envelope.request_type = envelope.type;
-  envelope.type = MessageType::connection_reset;
+  envelope.reset = true;
   std::swap(envelope.from, envelope.to);
-  envelope.entries.clear();
   Time& last = last_arrival_[index(envelope.from, envelope.to)];
   Time const arrival = std::max(simulation.now() + pass(envelope.from, envelope.to).latency, last);
   last = arrival;

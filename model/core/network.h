@@ -2,20 +2,19 @@
 // loss and cuts (the seam partition and link faults act on).
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "model/world/config.h"
-#include "model/kafka/messages.h"
+#include "model/core/envelope.h"
 #include "model/core/node.h"
 #include "sim/random.h"
 #include "sim/simulation.h"
 
 namespace brokersim::model {
-
-using EnvelopeId = std::uint32_t;
 
 // The most nodes a network holds. Its per-connection tables take 28 bytes for each ordered pair of nodes
 // (470 MB at this bound, for every run of a batch at once), so the loader refuses larger scenarios
@@ -48,19 +47,38 @@ class Network {
   // Sizes the per-connection tables once every node is known.
   void finish_setup();
 
-  // A cleared envelope from the pool; send() or release() gives it back.
-  EnvelopeId acquire(MessageType type, NodeId from, NodeId to);
-  // Produce requests on their way to a broker (or back as a reset): an acks=0 producer is idle once it has
-  // sent, but its records are not in any log until these arrive.
-  std::uint64_t produce_requests_in_flight() const { return produce_requests_in_flight_; }
-  Envelope& envelope(EnvelopeId id) { return pool_[id]; }
+  // A fresh envelope of the protocol whose message type `type` is, from its pool; send() or release()
+  // gives it back.
+  template <class MessageTypeEnum>
+  EnvelopeId acquire(MessageTypeEnum type, NodeId from, NodeId to) {
+    using TypedEnvelope = typename EnvelopeOf<MessageTypeEnum>::type;
+    auto& pool = pool_of<TypedEnvelope>();
+    std::uint32_t const index = pool.acquire();
+    TypedEnvelope& envelope = pool[index];
+    envelope.type = type;
+    envelope.from = from;
+    envelope.to = to;
+    envelope.protocol = TypedEnvelope::kProtocol;
+    envelope.request = TypedEnvelope::is_request(type);
+    envelope.publish = TypedEnvelope::is_publish(type);
+    return make_envelope_id(TypedEnvelope::kProtocol, index);
+  }
+  template <class TypedEnvelope>
+  TypedEnvelope& envelope(EnvelopeId id) {
+    BROKERSIM_ASSERT(protocol_of(id) == TypedEnvelope::kProtocol);
+    return pool_of<TypedEnvelope>()[index_of(id)];
+  }
+  EnvelopeHeader& header(EnvelopeId id) { return pools_[static_cast<std::size_t>(protocol_of(id))]->header(index_of(id)); }
   void release(EnvelopeId id);
+  // Publishes on their way to a broker (or back as a reset): an acks=0 producer (or an AMQP publisher
+  // without confirms) is idle once it has sent, but its messages are not in any broker until these arrive.
+  std::uint64_t publishes_in_flight() const { return publishes_in_flight_; }
 
   // Sends the envelope; its receiver gets it as a kDeliverType event (Node releases it after on_message).
   void send(sim::Simulation& simulation, EnvelopeId id);
 
-  // A request that reached a dead process comes back to its sender as connection_reset (responses to
-  // a dead process are simply dropped). Takes ownership of the envelope.
+  // A request that reached a dead process comes back to its sender marked `reset` (responses to a dead
+  // process are simply dropped). Takes ownership of the envelope.
   void bounce(sim::Simulation& simulation, EnvelopeId id);
 
   // The process on `node` died with its host still up: every live peer learns, one latency later, that
@@ -104,6 +122,12 @@ class Network {
   void build_routes();
   Passage pass(NodeId from, NodeId to);
   void deliver(sim::Simulation& simulation, EnvelopeId id, Time arrival);
+  template <class TypedEnvelope>
+  TypedEnvelopePool<TypedEnvelope>& pool_of() {
+    auto& pool = pools_[static_cast<std::size_t>(TypedEnvelope::kProtocol)];
+    if (!pool) pool = std::make_unique<TypedEnvelopePool<TypedEnvelope>>();
+    return static_cast<TypedEnvelopePool<TypedEnvelope>&>(*pool);
+  }
 
   NetworkConfig const& config_;
   sim::RandomStream random_;
@@ -120,9 +144,8 @@ class Network {
   std::vector<std::uint32_t> route_hops_;       // Indexes into hops_: a scenario may have 65,536 links.
   std::vector<std::int32_t> link_fault_;        // Per connection: a hop a link fault adds, or -1.
   std::uint64_t duplicated_ = 0;
-  std::uint64_t produce_requests_in_flight_ = 0;
-  std::deque<Envelope> pool_;  // A deque: references stay valid while handlers acquire more.
-  std::vector<EnvelopeId> free_;
+  std::uint64_t publishes_in_flight_ = 0;
+  std::array<std::unique_ptr<EnvelopePool>, kProtocolCount> pools_;  // Per protocol, made on first use.
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
 };

@@ -59,7 +59,7 @@ void Node::on_event(sim::Simulation& simulation, sim::Event const& event) {
     return;
   }
   auto const id = static_cast<EnvelopeId>(event.arg0);
-  Envelope const& envelope = network_->envelope(id);
+  EnvelopeHeader const& envelope = network_->header(id);
   // A cut that began while the message was in flight loses it too.
   if (network_->connected(envelope.from, envelope.to)) on_message(simulation, envelope);
   network_->release(id);

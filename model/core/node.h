@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/core/clock.h"
+#include "model/core/node_id.h"
 #include "sim/assert.h"
 #include "sim/simulation.h"
 
@@ -14,13 +15,7 @@ namespace brokersim::model {
 using sim::Time;
 
 class Network;
-struct Envelope;
-
-// Dense index of a node in the Network's table; names are kept there.
-using NodeId = std::uint32_t;
-inline constexpr NodeId kNoNode = UINT32_MAX;
-
-enum class NodeKind : std::uint8_t { broker, producer, consumer, service, controller };
+struct EnvelopeHeader;
 
 // The base of every process. Events addressed to a node carry its incarnation in the upper half of the
 // event kind: a crash bumps the incarnation, so timers and deliveries meant for the old process are
@@ -66,7 +61,8 @@ class Node : public sim::Actor {
   // One event of the live, running process (its own timers).
   virtual void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) = 0;
   // A message that reached the live, running process; the envelope goes back to the pool afterwards.
-  virtual void on_message(sim::Simulation& simulation, Envelope const& envelope) = 0;
+  // Its header names its protocol: the node casts it to that protocol's envelope type.
+  virtual void on_message(sim::Simulation& simulation, EnvelopeHeader const& envelope) = 0;
   // The process died: drop volatile state (in-memory queues, caches). Durable state stays.
   virtual void on_crash(sim::Simulation& simulation) = 0;
   // A new process starts from durable state.

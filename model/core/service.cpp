@@ -3,14 +3,17 @@
 #include <cmath>
 
 #include "model/core/network.h"
+#include "sim/assert.h"
 
 namespace brokersim::model {
 
 ServiceNode::ServiceNode(NodeId id, ServiceConfig const& config, std::uint64_t seed, ServiceTruth& truth)
     : Node(id, NodeKind::service), config_(config), truth_(truth), random_(seed, config.name) {}
 
-void ServiceNode::on_message(sim::Simulation& simulation, Envelope const& envelope) {
-  if (envelope.type != MessageType::service_call) return;
+void ServiceNode::on_message(sim::Simulation& simulation, EnvelopeHeader const& header) {
+  BROKERSIM_ASSERT(header.protocol == Protocol::service);
+  auto const& envelope = static_cast<ServiceEnvelope const&>(header);
+  if (envelope.type != ServiceMessageType::call || envelope.reset) return;
   Time const now = simulation.now();
   std::uint32_t const calls = truth_.record_call(now);
   Pending pending{envelope.from, envelope.correlation, envelope.value, false};
@@ -49,11 +52,11 @@ void ServiceNode::handle(sim::Simulation& simulation, std::uint32_t type, std::u
 
 void ServiceNode::respond(sim::Simulation& simulation, Pending const& pending) {
   Network& net = network();
-  EnvelopeId const id = net.acquire(MessageType::service_response, this->id(), pending.to);
-  Envelope& response = net.envelope(id);
+  EnvelopeId const id = net.acquire(ServiceMessageType::response, this->id(), pending.to);
+  auto& response = net.envelope<ServiceEnvelope>(id);
   response.correlation = pending.correlation;
   response.value = pending.value;
-  response.error = pending.failed ? ErrorCode::service_unavailable : ErrorCode::none;
+  response.failed = pending.failed;
   net.send(simulation, id);
 }
 

@@ -7,12 +7,13 @@
 
 #include "model/world/config.h"
 #include "model/core/node.h"
+#include "model/core/service_call.h"
 #include "model/truth/truth.h"
 #include "sim/random.h"
 
 namespace brokersim::model {
 
-// Answers each service_call after its latency. Calls beyond capacity_per_s within the current 1-second
+// Answers each call after its latency. Calls beyond capacity_per_s within the current 1-second
 // window of simulated time fail at once (overload), and every call fails during an outage. Calls and
 // failures are counted per window for the report.
 class ServiceNode : public Node {
@@ -32,7 +33,7 @@ class ServiceNode : public Node {
 
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
-  void on_message(sim::Simulation& simulation, Envelope const& envelope) override;
+  void on_message(sim::Simulation& simulation, EnvelopeHeader const& envelope) override;
   void on_crash(sim::Simulation&) override { pending_.clear(); }
   void on_restart(sim::Simulation&) override {}
 

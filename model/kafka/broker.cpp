@@ -130,7 +130,12 @@ void Broker::handle(sim::Simulation& simulation, std::uint32_t type, std::uint64
   }
 }
 
-void Broker::on_message(sim::Simulation& simulation, Envelope const& envelope) {
+void Broker::on_message(sim::Simulation& simulation, EnvelopeHeader const& header) {
+  Envelope const& envelope = as_kafka(header);
+  if (envelope.reset) {
+    if (envelope.type == MessageType::fetch_request) on_fetch_response(simulation, envelope);
+    return;
+  }
   switch (envelope.type) {
     case MessageType::produce_request:
       on_produce(simulation, envelope);
@@ -140,9 +145,6 @@ void Broker::on_message(sim::Simulation& simulation, Envelope const& envelope) {
       return;
     case MessageType::fetch_response:
       on_fetch_response(simulation, envelope);
-      return;
-    case MessageType::connection_reset:
-      if (envelope.request_type == MessageType::fetch_request) on_fetch_response(simulation, envelope);
       return;
     case MessageType::join_group:
     case MessageType::heartbeat:
@@ -324,7 +326,7 @@ void Broker::respond_produce(sim::Simulation& simulation, NodeId to, std::uint64
                              ErrorCode error, std::int64_t base_offset) {
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::produce_response, this->id(), to);
-  Envelope& response = net.envelope(id);
+  Envelope& response = net.envelope<Envelope>(id);
   response.correlation = correlation;
   response.partition = partition;
   response.error = error;
@@ -408,7 +410,7 @@ void Broker::respond_follower_fetch(sim::Simulation& simulation, NodeId to, std:
                                     std::vector<PartitionFetch> const& partitions) {
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), to);
-  Envelope& response = net.envelope(id);
+  Envelope& response = net.envelope<Envelope>(id);
   response.correlation = correlation;
   for (PartitionFetch const& fetch : partitions) {
     PartitionFetch answer = fetch;
@@ -473,7 +475,7 @@ void Broker::respond_fetch(sim::Simulation& simulation, Replica const& replica, 
                            std::int64_t offset, std::uint64_t max_records, ErrorCode error) {
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), to);
-  Envelope& response = net.envelope(id);
+  Envelope& response = net.envelope<Envelope>(id);
   response.correlation = correlation;
   response.partition = replica.partition;
   response.error = error;
@@ -518,7 +520,7 @@ void Broker::respond_fetch_error(sim::Simulation& simulation, Envelope const& re
                                  std::int64_t offset, std::int32_t last_epoch) {
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::fetch_response, this->id(), request.from);
-  Envelope& response = net.envelope(id);
+  Envelope& response = net.envelope<Envelope>(id);
   response.correlation = request.correlation;
   response.partition = request.partition;
   response.error = error;
@@ -652,7 +654,7 @@ void Broker::send_follower_fetch(sim::Simulation& simulation, int leader) {
   if (!alive() || fetcher.correlation != 0) return;
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::fetch_request, this->id(), controller_.broker_node(leader));
-  Envelope& request = net.envelope(id);
+  Envelope& request = net.envelope<Envelope>(id);
   Time const now = simulation.now();
   Time wake = kNever;
   for (Replica const& replica : replicas_) {
@@ -692,7 +694,7 @@ void Broker::on_fetch_response(sim::Simulation& simulation, Envelope const& resp
   BROKERSIM_ASSERT(network().kind(response.from) == NodeKind::broker && leader < static_cast<int>(fetchers_.size()));
   Fetcher& fetcher = fetchers_[static_cast<std::size_t>(leader)];
   if (response.correlation != fetcher.correlation) return;
-  if (response.type == MessageType::connection_reset) {
+  if (response.reset) {
     back_off_fetcher(simulation, leader);
     return;
   }

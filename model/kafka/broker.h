@@ -126,7 +126,7 @@ class Broker : public Node {
 
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
-  void on_message(sim::Simulation& simulation, Envelope const& envelope) override;
+  void on_message(sim::Simulation& simulation, EnvelopeHeader const& header) override;
   void on_crash(sim::Simulation& simulation) override;
   void on_restart(sim::Simulation& simulation) override;
   void on_peer_reset(sim::Simulation& simulation, NodeId peer) override;

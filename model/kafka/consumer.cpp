@@ -101,7 +101,7 @@ void ConsumerInstance::send_group_request(sim::Simulation& simulation, MessageTy
                                           std::uint32_t partition, std::int64_t offset, std::int32_t last_epoch) {
   Network& net = network();
   EnvelopeId const envelope_id = net.acquire(type, id(), cluster_.broker_node(broker));
-  Envelope& request = net.envelope(envelope_id);
+  Envelope& request = net.envelope<Envelope>(envelope_id);
   request.value = member();
   request.epoch = generation_;
   request.correlation = correlation;
@@ -190,7 +190,19 @@ void ConsumerInstance::handle(sim::Simulation& simulation, std::uint32_t type, s
   }
 }
 
-void ConsumerInstance::on_message(sim::Simulation& simulation, Envelope const& envelope) {
+void ConsumerInstance::on_message(sim::Simulation& simulation, EnvelopeHeader const& header) {
+  if (header.protocol == Protocol::service) {
+    // The answer to a service call, or its connection reset (the service's process was down).
+    auto const& answer = static_cast<ServiceEnvelope const&>(header);
+    if (answer.correlation != awaited_call_ || awaited_call_ == 0) return;
+    on_call_answered(simulation, !answer.reset && !answer.failed);
+    return;
+  }
+  Envelope const& envelope = as_kafka(header);
+  if (envelope.reset) {
+    on_disconnect(simulation, envelope.from);
+    return;
+  }
   switch (envelope.type) {
     case MessageType::join_response:
       on_join_response(simulation, envelope);
@@ -203,16 +215,6 @@ void ConsumerInstance::on_message(sim::Simulation& simulation, Envelope const& e
       return;
     case MessageType::fetch_response:
       on_fetch_response(simulation, envelope);
-      return;
-    case MessageType::connection_reset:
-      if (envelope.request_type != MessageType::service_call) {
-        on_disconnect(simulation, envelope.from);
-        return;
-      }
-      [[fallthrough]];
-    case MessageType::service_response:
-      if (envelope.correlation != awaited_call_ || awaited_call_ == 0) return;
-      on_call_answered(simulation, envelope.type == MessageType::service_response && envelope.error == ErrorCode::none);
       return;
     default:
       return;
@@ -436,7 +438,7 @@ void ConsumerInstance::maybe_fetch(sim::Simulation& simulation, std::size_t p) {
   partition.fetch_broker = leader;
   Network& net = network();
   EnvelopeId const envelope_id = net.acquire(MessageType::fetch_request, id(), cluster_.broker_node(leader));
-  Envelope& request = net.envelope(envelope_id);
+  Envelope& request = net.envelope<Envelope>(envelope_id);
   request.partition = global(p);
   request.correlation = partition.fetch_correlation;
   request.offset = partition.position;
@@ -599,8 +601,8 @@ void ConsumerInstance::complete_record(sim::Simulation& simulation) {
   }
   awaited_call_ = next_correlation_++;
   Network& net = network();
-  EnvelopeId const id = net.acquire(MessageType::service_call, this->id(), service_);
-  net.envelope(id).correlation = awaited_call_;
+  EnvelopeId const id = net.acquire(ServiceMessageType::call, this->id(), service_);
+  net.envelope<ServiceEnvelope>(id).correlation = awaited_call_;
   net.send(simulation, id);
   schedule_self(simulation, kServiceCallTimeout, kCallTimeout, awaited_call_);
 }

@@ -10,6 +10,7 @@
 #include "model/kafka/cluster_view.h"
 #include "model/world/config.h"
 #include "model/kafka/group_coordinator.h"
+#include "model/core/service_call.h"
 #include "model/kafka/messages.h"
 #include "model/core/node.h"
 #include "model/kafka/producer.h"
@@ -80,7 +81,7 @@ class ConsumerInstance : public Node {
 
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
-  void on_message(sim::Simulation& simulation, Envelope const& envelope) override;
+  void on_message(sim::Simulation& simulation, EnvelopeHeader const& header) override;
   void on_crash(sim::Simulation& simulation) override;
   void on_restart(sim::Simulation& simulation) override;
   // A broker's process died: the connection to it is reset (Kafka's NetworkClient sees the disconnect at

@@ -28,7 +28,7 @@ class ControllerNode final : public Node {
 
  protected:
   void handle(sim::Simulation&, std::uint32_t, std::uint64_t, std::uint64_t) override {}
-  void on_message(sim::Simulation&, Envelope const&) override {}
+  void on_message(sim::Simulation&, EnvelopeHeader const&) override {}
   void on_crash(sim::Simulation&) override {}
   void on_restart(sim::Simulation&) override {}
 };

@@ -228,7 +228,7 @@ void GroupCoordinator::on_commit(sim::Simulation& simulation, Envelope const& re
 
 void GroupCoordinator::respond(sim::Simulation& simulation, Envelope const& request, NodeId from, ErrorCode error) {
   EnvelopeId const id = network_.acquire(response_type(request.type), from, request.from);
-  Envelope& response = network_.envelope(id);
+  Envelope& response = network_.envelope<Envelope>(id);
   response.error = error;
   response.correlation = request.correlation;
   response.partition = request.partition;
@@ -240,7 +240,7 @@ void GroupCoordinator::respond(sim::Simulation& simulation, Envelope const& requ
 
 void GroupCoordinator::send_join_response(sim::Simulation& simulation, Member const& member) {
   EnvelopeId const id = network_.acquire(MessageType::join_response, cluster_.broker_node(host_), member.node);
-  Envelope& response = network_.envelope(id);
+  Envelope& response = network_.envelope<Envelope>(id);
   response.correlation = member.join_correlation;
   response.epoch = generation_;
   response.value = member.id;

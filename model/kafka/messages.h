@@ -1,9 +1,11 @@
-// What nodes send each other over the simulated network: requests and responses of the Kafka protocol
-// (much reduced) and of downstream service calls.
+// What Kafka's nodes send each other over the simulated network: requests and responses of the Kafka
+// protocol, much reduced.
 #pragma once
 
 #include <cstdint>
 #include <vector>
+
+#include "model/core/envelope.h"
 
 namespace brokersim::model {
 
@@ -60,10 +62,8 @@ static_assert(sizeof(ProducerEpochStart) == 8, "kept per producer epoch and repl
 //                     when the commit was refused. Any group request reaching a broker that is not the
 //                     group's coordinator is answered coordinator_not_available (Kafka's NOT_COORDINATOR).
 //                     The World routes group requests to a group's coordinator by their sender's group.
-//   service_call / service_response   consumer <-> downstream service; error = service_unavailable.
-//   connection_reset  the network's answer to a request that reached a dead process (the host's TCP stack
-//                     resets the connection): the request's envelope returned to its sender with this
-//                     type, its fields (correlation, partition) kept.
+// A request that reaches a dead process comes back to its sender with `reset` set (EnvelopeHeader), its
+// type and fields (correlation, partition) kept.
 enum class MessageType : std::uint8_t {
   produce_request,
   produce_response,
@@ -76,9 +76,6 @@ enum class MessageType : std::uint8_t {
   leave_group,
   commit_offsets,
   commit_response,
-  service_call,
-  service_response,
-  connection_reset,  // A request reached a process that is down: the sender's connection was reset.
 };
 
 enum class ErrorCode : std::uint8_t {
@@ -93,7 +90,6 @@ enum class ErrorCode : std::uint8_t {
   unknown_member,
   illegal_generation,
   coordinator_not_available,
-  service_unavailable,    // A downstream call failed (outage or overload).
 };
 
 // One partition of a follower's fetch: what the follower asks for, then what the leader answers for it.
@@ -108,17 +104,29 @@ struct PartitionFetch {
   std::uint32_t epoch_starts = 0;   // Response: how many of its producer_epochs are this partition's.
 };
 
-// One message in flight. A fat, reusable value: the network keeps a pool of them, so the vectors keep
-// their capacity and steady-state traffic allocates nothing.
-struct Envelope {
+// One Kafka message in flight. A fat, reusable value: the network keeps a pool of them, so the vectors
+// keep their capacity and steady-state traffic allocates nothing.
+struct Envelope : EnvelopeHeader {
+  static constexpr Protocol kProtocol = Protocol::kafka;
+  using Type = MessageType;
+  static bool is_request(MessageType type) {
+    switch (type) {
+      case MessageType::produce_request:
+      case MessageType::fetch_request:
+      case MessageType::join_group:
+      case MessageType::heartbeat:
+      case MessageType::commit_offsets:
+        return true;
+      default:
+        return false;  // Responses, and leave_group: its sender has stopped and awaits nothing.
+    }
+  }
+  static bool is_publish(MessageType type) { return type == MessageType::produce_request; }
+
   MessageType type = MessageType::produce_request;
-  MessageType request_type = MessageType::produce_request;  // connection_reset: what was refused.
   ErrorCode error = ErrorCode::none;
-  std::uint32_t from = 0;
-  std::uint32_t to = 0;
   std::uint32_t partition = 0;       // Global partition index (see World::partition_name).
   std::uint32_t epoch = 0;           // Leader epoch, or group generation.
-  std::uint64_t correlation = 0;     // Request id, echoed in the response.
   std::int64_t offset = 0;           // Produce response: base offset; fetch: the fetch offset.
   std::int64_t high_watermark = 0;
   std::uint64_t value = 0;           // Message-specific: member id, producer instance, ...
@@ -135,12 +143,12 @@ struct Envelope {
   // is tagged), and the producer epochs that start among them.
   std::vector<std::uint16_t> record_producers;
   std::vector<ProducerEpochStart> producer_epochs;
-  bool counted = false;              // Network bookkeeping: a produce request on its way (see Network).
 
+  // Back to a fresh envelope (the pool resets the header).
   void clear() {
     error = ErrorCode::none;
     partition = epoch = 0;
-    correlation = value = 0;
+    value = 0;
     producer_epoch = 0;
     base_sequence = 0;
     last_epoch = -1;
@@ -151,8 +159,18 @@ struct Envelope {
     partitions.clear();
     record_producers.clear();
     producer_epochs.clear();
-    counted = false;
   }
 };
+
+template <>
+struct EnvelopeOf<MessageType> {
+  using type = Envelope;
+};
+
+// The Kafka envelope a Kafka node received.
+inline Envelope const& as_kafka(EnvelopeHeader const& header) {
+  BROKERSIM_ASSERT(header.protocol == Protocol::kafka);
+  return static_cast<Envelope const&>(header);
+}
 
 }  // namespace brokersim::model

@@ -305,7 +305,7 @@ void ProducerInstance::send_batch(sim::Simulation& simulation, std::uint32_t bat
   if (batch.attempts > 1) ++truth_.produce_retries;
   Network& net = network();
   EnvelopeId const id = net.acquire(MessageType::produce_request, this->id(), controller_.broker_node(leader));
-  Envelope& request = net.envelope(id);
+  Envelope& request = net.envelope<Envelope>(id);
   request.partition = target_.first_partition + batch.slot;
   request.correlation = next_correlation_++;
   request.value = truth_index_;
@@ -330,9 +330,10 @@ void ProducerInstance::send_batch(sim::Simulation& simulation, std::uint32_t bat
   batch.timeout = schedule_self(simulation, config_.request_timeout, kRequestTimeout, batch_id, batch.correlation);
 }
 
-void ProducerInstance::on_message(sim::Simulation& simulation, Envelope const& envelope) {
+void ProducerInstance::on_message(sim::Simulation& simulation, EnvelopeHeader const& header) {
+  Envelope const& envelope = as_kafka(header);
   // A reset connection fails the request like an error answer would (nothing was appended).
-  bool const reset = envelope.type == MessageType::connection_reset && envelope.request_type == MessageType::produce_request;
+  bool const reset = envelope.reset && envelope.type == MessageType::produce_request;
   if (envelope.type == MessageType::produce_response || reset) on_response(simulation, envelope);
 }
 
@@ -344,7 +345,7 @@ void ProducerInstance::on_response(sim::Simulation& simulation, Envelope const& 
                                   [&](std::uint32_t id) { return batches_[id].correlation == response.correlation; });
   if (found == queue.in_flight.end()) return;  // An answer to a request that already timed out.
   std::uint32_t const batch_id = *found;
-  if (response.type == MessageType::connection_reset) {
+  if (response.reset) {
     retry_or_fail(simulation, batch_id, false);
     return;
   }

@@ -5,9 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "model/core/node.h"
+#include "model/core/node_id.h"
+#include "sim/time.h"
 
 namespace brokersim::model {
+
+using sim::Time;
 
 // What happened to a traced message at one node.
 enum class TraceKind : std::uint8_t {

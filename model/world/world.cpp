@@ -406,7 +406,7 @@ bool World::settled(Time now) const {
   for (auto const& consumer : consumers_) {
     if (consumer->alive() && consumer->holds_records()) return false;
   }
-  if (network_.produce_requests_in_flight() > 0) return false;
+  if (network_.publishes_in_flight() > 0) return false;
   for (auto const& producer : producers_) {
     if (producer->alive() && !producer->idle(now)) return false;
   }

@@ -53,14 +53,16 @@ class FakeBroker final : public Node {
   void handle(sim::Simulation& simulation, std::uint32_t, std::uint64_t slot, std::uint64_t) override {
     answer(simulation, parked_[slot]);
   }
-  void on_message(sim::Simulation& simulation, Envelope const& envelope) override {
+  void on_message(sim::Simulation& simulation, EnvelopeHeader const& header) override {
+    Envelope const& envelope = as_kafka(header);
+    if (envelope.reset) return;
     switch (envelope.type) {
       case MessageType::fetch_request: {
         ++fetches;
         Fetch const fetch{envelope.from, envelope.correlation, envelope.partition, envelope.offset, envelope.value};
         if (refuse_fetches || cluster_.leaders[fetch.partition] != static_cast<int>(id())) {
           EnvelopeId const envelope_id = network().acquire(MessageType::fetch_response, id(), fetch.from);
-          Envelope& response = network().envelope(envelope_id);
+          Envelope& response = network().envelope<Envelope>(envelope_id);
           response.correlation = fetch.correlation;
           response.partition = fetch.partition;
           response.offset = fetch.offset;
@@ -104,7 +106,7 @@ class FakeBroker final : public Node {
     std::vector<LogEntry> const& log = logs_[fetch.partition];
     auto const end = static_cast<std::int64_t>(log.size());
     EnvelopeId const envelope_id = network().acquire(MessageType::fetch_response, id(), fetch.from);
-    Envelope& response = network().envelope(envelope_id);
+    Envelope& response = network().envelope<Envelope>(envelope_id);
     response.correlation = fetch.correlation;
     response.partition = fetch.partition;
     response.offset = fetch.offset;
@@ -132,7 +134,7 @@ class Recorder final : public Node {
   void send(sim::Simulation& simulation, MessageType type, int broker, std::uint64_t member, std::uint32_t generation,
             std::uint32_t partition = 0, std::int64_t offset = 0) {
     EnvelopeId const envelope_id = network().acquire(type, id(), static_cast<NodeId>(broker));
-    Envelope& request = network().envelope(envelope_id);
+    Envelope& request = network().envelope<Envelope>(envelope_id);
     request.value = member;
     request.epoch = generation;
     request.partition = partition;
@@ -150,7 +152,7 @@ class Recorder final : public Node {
 
  protected:
   void handle(sim::Simulation&, std::uint32_t, std::uint64_t, std::uint64_t) override {}
-  void on_message(sim::Simulation&, Envelope const& envelope) override { received.push_back(envelope); }
+  void on_message(sim::Simulation&, EnvelopeHeader const& envelope) override { received.push_back(as_kafka(envelope)); }
   void on_crash(sim::Simulation&) override {}
   void on_restart(sim::Simulation&) override {}
 

@@ -132,7 +132,7 @@ struct FollowerFetchCounter final : brokersim::sim::DispatchObserver {
     auto const* node = dynamic_cast<brokersim::model::Node const*>(&actor);
     if (node == nullptr || node->kind() != brokersim::model::NodeKind::broker) return;
     if ((event.kind & 0xFFFF) != brokersim::model::kDeliverType) return;
-    auto const& envelope = node->network().envelope(static_cast<brokersim::model::EnvelopeId>(event.arg0));
+    auto const& envelope = brokersim::model::as_kafka(node->network().header(static_cast<brokersim::model::EnvelopeId>(event.arg0)));
     if (envelope.type != brokersim::model::MessageType::fetch_request) return;
     if (node->network().kind(envelope.from) != brokersim::model::NodeKind::broker) return;
     ++fetches;
