@@ -6,10 +6,10 @@
 #include <utility>
 
 #include "faults/injector.h"
-#include "model/kafka/controller.h"
-#include "model/kafka/group_coordinator.h"
 #include "model/core/network.h"
 #include "model/core/node.h"
+#include "model/kafka/controller.h"
+#include "model/kafka/group_coordinator.h"
 
 namespace brokersim::bench {
 

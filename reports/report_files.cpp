@@ -3,9 +3,9 @@
 #include <sstream>
 
 #include "reports/report_json.h"
-#include "reports/time_series.h"
 #include "reports/report_tables.h"
 #include "reports/sequence.h"
+#include "reports/time_series.h"
 #include "reports/web_assets.h"
 #include "sim/format.h"
 

@@ -1,7 +1,7 @@
 // Retry backoff with jitter, as the AWS Architecture Blog's "Exponential Backoff and Jitter" defines it.
 #pragma once
 
-#include "model/world/config.h"
+#include "model/core/config.h"
 #include "sim/random.h"
 
 namespace brokersim::model {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/world/config.h"
+#include "model/core/config.h"
 
 namespace brokersim::model {
 

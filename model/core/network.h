@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "model/world/config.h"
+#include "model/core/config.h"
 #include "model/core/envelope.h"
 #include "model/core/node.h"
 #include "sim/random.h"

@@ -4,7 +4,8 @@
 
 #include <vector>
 
-#include "model/world/config.h"
+#include "model/app/config.h"
+#include "model/kafka/config.h"
 
 namespace brokersim::model {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "model/kafka/controller.h"
 #include "model/core/network.h"
+#include "model/kafka/controller.h"
 #include "sim/assert.h"
 
 namespace brokersim::model {

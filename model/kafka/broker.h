@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/world/config.h"
+#include "model/app/config.h"
+#include "model/core/node.h"
+#include "model/kafka/config.h"
 #include "model/kafka/messages.h"
 #include "model/kafka/metadata.h"
-#include "model/core/node.h"
 #include "model/truth/truth.h"
+#include "model/world/config.h"
 
 namespace brokersim::model {
 

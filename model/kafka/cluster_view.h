@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "model/kafka/metadata.h"
 #include "model/core/node.h"
+#include "model/kafka/metadata.h"
 
 namespace brokersim::model {
 

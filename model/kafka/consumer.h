@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "model/app/config.h"
+#include "model/app/service_call.h"
 #include "model/core/circuit_breaker.h"
-#include "model/kafka/cluster_view.h"
-#include "model/world/config.h"
-#include "model/kafka/group_coordinator.h"
-#include "model/core/service_call.h"
-#include "model/kafka/messages.h"
 #include "model/core/node.h"
+#include "model/kafka/cluster_view.h"
+#include "model/kafka/config.h"
+#include "model/kafka/group_coordinator.h"
+#include "model/kafka/messages.h"
 #include "model/kafka/producer.h"
 #include "model/truth/truth.h"
 #include "sim/random.h"

@@ -7,10 +7,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/kafka/metadata.h"
 #include "model/core/network.h"
 #include "model/core/node.h"
+#include "model/kafka/metadata.h"
 #include "model/truth/truth.h"
+#include "model/world/config.h"
 #include "sim/random.h"
 #include "sim/simulation.h"
 

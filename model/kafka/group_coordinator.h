@@ -6,12 +6,13 @@
 #include <set>
 #include <vector>
 
-#include "model/kafka/assignor.h"
-#include "model/kafka/cluster_view.h"
-#include "model/world/config.h"
-#include "model/kafka/messages.h"
+#include "model/app/config.h"
 #include "model/core/network.h"
 #include "model/core/node.h"
+#include "model/kafka/assignor.h"
+#include "model/kafka/cluster_view.h"
+#include "model/kafka/config.h"
+#include "model/kafka/messages.h"
 #include "model/truth/truth.h"
 #include "sim/simulation.h"
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "model/app/config.h"
+#include "model/kafka/config.h"
 #include "model/world/config.h"
 
 namespace brokersim::model {

@@ -5,9 +5,9 @@
 
 #include <boost/random/exponential_distribution.hpp>
 
+#include "model/core/network.h"
 #include "model/kafka/controller.h"
 #include "model/kafka/messages.h"
-#include "model/core/network.h"
 #include "model/kafka/partitioner.h"
 #include "sim/assert.h"
 

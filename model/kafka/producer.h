@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "model/world/config.h"
+#include "model/app/config.h"
 #include "model/core/node.h"
+#include "model/kafka/config.h"
 #include "model/truth/truth.h"
 #include "sim/random.h"
 #include "sim/simulation.h"

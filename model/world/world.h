@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "model/app/service.h"
+#include "model/core/network.h"
 #include "model/kafka/broker.h"
-#include "model/world/config.h"
 #include "model/kafka/consumer.h"
 #include "model/kafka/controller.h"
 #include "model/kafka/group_coordinator.h"
-#include "model/core/network.h"
 #include "model/kafka/producer.h"
-#include "model/core/service.h"
 #include "model/truth/truth.h"
+#include "model/world/config.h"
 #include "sim/simulation.h"
 
 namespace brokersim::model {

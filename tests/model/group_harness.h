@@ -6,12 +6,12 @@
 #include <memory>
 #include <vector>
 
+#include "model/core/network.h"
+#include "model/core/node.h"
 #include "model/kafka/cluster_view.h"
 #include "model/kafka/consumer.h"
 #include "model/kafka/group_coordinator.h"
 #include "model/kafka/messages.h"
-#include "model/core/network.h"
-#include "model/core/node.h"
 #include "model/truth/truth.h"
 #include "sim/simulation.h"
 

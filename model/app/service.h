@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/world/config.h"
+#include "model/app/config.h"
+#include "model/app/service_call.h"
 #include "model/core/node.h"
-#include "model/core/service_call.h"
 #include "model/truth/truth.h"
 #include "sim/random.h"
 

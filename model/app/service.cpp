@@ -1,4 +1,4 @@
-#include "model/core/service.h"
+#include "model/app/service.h"
 
 #include <cmath>
 
