@@ -11,9 +11,6 @@ namespace brokersim::model {
 
 namespace {
 
-// A service call without an answer for this long fails (a client's request timeout).
-constexpr Time kServiceCallTimeout = 5000 * sim::kMicrosPerMilli;
-
 // Kafka's defaults for what the scenario format does not expose.
 constexpr Time kRetryBackoff = 100 * sim::kMicrosPerMilli;  // retry.backoff.ms
 // Records per fetch of one partition: stands for max.partition.fetch.bytes (1 MiB of ~1 KiB records).
@@ -44,11 +41,12 @@ ConsumerInstance::ConsumerInstance(NodeId id, int instance, std::uint64_t seed, 
       coordinator_(coordinator),
       cluster_(cluster),
       truth_(truth),
-      random_(seed, name_) {
+      random_(seed, name_),
+      pipeline_(*this, *this, config_, group_, truth, random_, next_correlation_, coordinator.durable_dedup()) {
   BROKERSIM_ASSERT(instance >= 0);
   BROKERSIM_ASSERT(config_.max_poll_records > 0);
   partitions_.resize(static_cast<std::size_t>(coordinator.partitions()));
-  batch_.reserve(static_cast<std::size_t>(config_.max_poll_records));
+  pipeline_.reserve(static_cast<std::size_t>(config_.max_poll_records));
 }
 
 std::vector<std::uint32_t> ConsumerInstance::assignment() const {
@@ -57,17 +55,6 @@ std::vector<std::uint32_t> ConsumerInstance::assignment() const {
     if (partitions_[p].assigned) result.push_back(global(p));
   }
   return result;
-}
-
-std::uint32_t ConsumerInstance::subject(std::uint32_t message) const {
-  std::uint32_t const origin = truth_.origin_of(message);
-  return origin == kNoCause ? message : origin;
-}
-
-std::vector<std::uint32_t> ConsumerInstance::records_in_hand() const {
-  std::vector<std::uint32_t> messages;
-  for (std::size_t i = batch_next_; i < batch_.size(); ++i) messages.push_back(subject(batch_[i].message));
-  return messages;
 }
 
 void ConsumerInstance::start(sim::Simulation& simulation) { begin_life(simulation); }
@@ -87,12 +74,7 @@ void ConsumerInstance::on_crash(sim::Simulation& simulation) {
   join_broker_ = kNoLeader;
   loop_ = Loop::idle;
   commit_ = CommitRound{};
-  failed_attempts_ = 0;
-  previous_backoff_ = 0;
-  awaited_call_ = 0;
-  breaker_.reset();  // A new process has a new breaker.
-  memory_dedup_.clear();
-  records_processed_ = 0;
+  pipeline_.on_crash();
 }
 
 void ConsumerInstance::on_restart(sim::Simulation& simulation) { begin_life(simulation); }
@@ -144,15 +126,12 @@ void ConsumerInstance::handle(sim::Simulation& simulation, std::uint32_t type, s
       if (commit_.id == 0) start_commit(simulation, false, AfterCommit::poll);
       schedule_self(simulation, config_.auto_commit_interval, kAutoCommit, assignment_serial_);
       return;
-    case kRecordDone: {
-      if (arg0 != batch_serial_ || loop_ != Loop::processing) return;
-      std::size_t const before = batch_next_;
-      complete_record(simulation);
-      if (batch_next_ != before) process_batch(simulation);  // Else a call or a retry is awaited.
+    case ApplicationPipeline::kRecordDone:
+      if (loop_ != Loop::processing) return;
+      pipeline_.on_record_done(simulation, arg0);
       return;
-    }
-    case kRetryRecord:
-      if (arg0 != batch_serial_ || loop_ != Loop::processing) return;
+    case ApplicationPipeline::kRetryRecord:
+      if (arg0 != pipeline_.serial() || loop_ != Loop::processing) return;
       if (leaving_) {
         abandon_batch(simulation.now());
         close(simulation);
@@ -169,14 +148,13 @@ void ConsumerInstance::handle(sim::Simulation& simulation, std::uint32_t type, s
     case kLeave:
       if (deployed_ || leaving_) return;  // Deployed again before it began to close.
       leaving_ = true;
-      if (loop_ == Loop::processing && failed_attempts_ > 0 && awaited_call_ == 0) {
+      if (loop_ == Loop::processing && pipeline_.backing_off()) {
         abandon_batch(simulation.now());  // In a retry backoff: Spring's stoppable sleep ends at once.
       }
       if (loop_ == Loop::idle) close(simulation);
       return;  // Else the poll loop closes once the batch in hand is done.
-    case kCallTimeout:
-      if (arg0 != awaited_call_ || awaited_call_ == 0) return;
-      on_call_answered(simulation, false);
+    case ApplicationPipeline::kCallTimeout:
+      pipeline_.on_call_timeout(simulation, arg0);
       return;
     case kCommitTimeout:
       on_commit_timeout(simulation, arg0);
@@ -194,8 +172,8 @@ void ConsumerInstance::on_message(sim::Simulation& simulation, EnvelopeHeader co
   if (header.protocol == Protocol::service) {
     // The answer to a service call, or its connection reset (the service's process was down).
     auto const& answer = static_cast<ServiceEnvelope const&>(header);
-    if (answer.correlation != awaited_call_ || awaited_call_ == 0) return;
-    on_call_answered(simulation, !answer.reset && !answer.failed);
+    if (!pipeline_.awaits_call(answer.correlation)) return;
+    pipeline_.on_call_answered(simulation, !answer.reset && !answer.failed);
     return;
   }
   Envelope const& envelope = as_kafka(header);
@@ -222,7 +200,7 @@ void ConsumerInstance::on_message(sim::Simulation& simulation, EnvelopeHeader co
 }
 
 void ConsumerInstance::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
-  if (peer == service_) return;  // The call's own timeout, or its connection_reset, ends it.
+  if (peer == pipeline_.service()) return;  // The call's own timeout, or its connection_reset, ends it.
   on_disconnect(simulation, peer);
 }
 
@@ -249,15 +227,6 @@ void ConsumerInstance::on_disconnect(sim::Simulation& simulation, NodeId broker_
     join_broker_ = kNoLeader;
     schedule_self(simulation, kRetryBackoff, kJoinRetry, join_correlation_);
   }
-}
-
-// The service answered (or refused) the call of the record being processed.
-void ConsumerInstance::on_call_answered(sim::Simulation& simulation, bool call_succeeded) {
-  awaited_call_ = 0;
-  if (breaker_) breaker_->record(simulation.now(), call_succeeded);
-  std::size_t const before = batch_next_;
-  finish_attempt(simulation, call_succeeded && handle_record(simulation, batch_[batch_next_]));
-  if (batch_next_ != before) process_batch(simulation);
 }
 
 // --- Membership --------------------------------------------------------------------------------------
@@ -386,22 +355,19 @@ void ConsumerInstance::stop(sim::Simulation& simulation) {
 // commit covers only what was done.
 void ConsumerInstance::abandon_batch(Time now) {
   give_back_retries(now);
-  for (std::size_t i = batch_next_; i < batch_.size(); ++i) {
-    if (batch_[i].retry) continue;
-    PartitionState& partition = partitions_[batch_[i].partition];
-    if (batch_[i].offset < partition.position) {
-      partition.position = batch_[i].offset;
+  std::vector<Delivery> const& batch = pipeline_.batch();
+  for (std::size_t i = pipeline_.next(); i < batch.size(); ++i) {
+    if (batch[i].retry) continue;
+    PartitionState& partition = partitions_[batch[i].source];
+    if (batch[i].position < partition.position) {
+      partition.position = batch[i].position;
       partition.position_epoch = -1;  // A seek carries no epoch: the next fetch is not validated.
     }
     partition.buffer.clear();
     partition.buffer_read = 0;
-    std::erase(ready_, batch_[i].partition);
+    std::erase(ready_, batch[i].source);
   }
-  batch_.clear();
-  batch_next_ = 0;
-  ++batch_serial_;  // Voids the pending retry.
-  failed_attempts_ = 0;
-  previous_backoff_ = 0;
+  pipeline_.abandon();
   loop_ = Loop::idle;
 }
 
@@ -416,8 +382,7 @@ void ConsumerInstance::drop_assignment() {
     partition.commit_pending = false;
   }
   ready_.clear();
-  batch_.clear();
-  batch_next_ = 0;
+  pipeline_.clear();
   commit_.id = 0;
   retry_wakeup_ = kNever;  // Its wake-ups carry the old assignment serial.
 }
@@ -509,7 +474,7 @@ void ConsumerInstance::poll(sim::Simulation& simulation) {
     return;
   }
   take_records(simulation);
-  if (batch_.empty()) return;  // Idle until a fetch brings records.
+  if (pipeline_.empty()) return;  // Idle until a fetch brings records.
   if (config_.commit == CommitMode::before_processing && start_commit(simulation, true, AfterCommit::process_batch)) {
     loop_ = Loop::committing;
     return;
@@ -518,35 +483,34 @@ void ConsumerInstance::poll(sim::Simulation& simulation) {
 }
 
 void ConsumerInstance::take_records(sim::Simulation& simulation) {
-  batch_.clear();
-  batch_next_ = 0;
-  ++batch_serial_;
+  pipeline_.begin_batch();
+  std::vector<Delivery> const& batch = pipeline_.batch();
   auto const records_max = static_cast<std::size_t>(config_.max_poll_records);
   // Records of the retry topics whose backoff is over come first (Spring polls them in their own
   // containers; here they share the one processing thread).
   if (config_.on_failure.non_blocking) {
-    for (std::size_t p = 0; p < partitions_.size() && batch_.size() < records_max; ++p) {
+    for (std::size_t p = 0; p < partitions_.size() && batch.size() < records_max; ++p) {
       if (!partitions_[p].assigned) continue;
       GroupCoordinator::PendingRetry retry;
-      while (batch_.size() < records_max && coordinator_.take_due_retry(global(p), simulation.now(), retry)) {
-        batch_.push_back(BatchRecord{static_cast<std::uint32_t>(p), retry.message, retry.offset, true, retry.failed_attempts,
-                                     retry.previous_backoff});
+      while (batch.size() < records_max && coordinator_.take_due_retry(global(p), simulation.now(), retry)) {
+        pipeline_.add(Delivery{static_cast<std::uint32_t>(p), retry.message, retry.offset, true, retry.failed_attempts,
+                               retry.previous_backoff});
         truth_.tracer.record(simulation.now(), retry.message, id(), TraceKind::delivered, retry.offset);
-        group_truth().record_delivery(subject(retry.message));
+        group_truth().record_delivery(pipeline_.subject(retry.message));
       }
     }
     wake_for_retries(simulation);
   }
-  while (batch_.size() < records_max && !ready_.empty()) {
+  while (batch.size() < records_max && !ready_.empty()) {
     std::uint32_t const p = ready_.front();
     PartitionState& partition = partitions_[p];
-    while (partition.buffer_read < partition.buffer.size() && batch_.size() < records_max) {
+    while (partition.buffer_read < partition.buffer.size() && batch.size() < records_max) {
       LogEntry const entry = partition.buffer[partition.buffer_read++];
       std::int64_t const offset = partition.position++;
       partition.position_epoch = static_cast<std::int32_t>(entry.epoch);
-      batch_.push_back(BatchRecord{p, entry.message, offset});
+      pipeline_.add(Delivery{p, entry.message, offset});
       truth_.tracer.record(simulation.now(), entry.message, id(), TraceKind::delivered, offset);
-      group_truth().record_delivery(subject(entry.message));
+      group_truth().record_delivery(pipeline_.subject(entry.message));
       if (coordinator_.note_handed(global(p), offset)) ++group_truth().redeliveries;
     }
     if (partition.buffer_read < partition.buffer.size()) break;
@@ -557,97 +521,23 @@ void ConsumerInstance::take_records(sim::Simulation& simulation) {
   }
 }
 
-// Processes the batch from batch_next_ on; a record that takes time ends in a kRecordDone event.
+// The application processes the batch (it calls on_batch_processed when done).
 void ConsumerInstance::process_batch(sim::Simulation& simulation) {
   loop_ = Loop::processing;
-  while (batch_next_ < batch_.size()) {
-    BatchRecord const& record = batch_[batch_next_];
-    if (ignores_schema(record)) {
-      ++batch_next_;
-      continue;
-    }
-    std::uint32_t const message = subject(record.message);
-    if (deduplicated(message)) {
-      truth_.tracer.record(simulation.now(), message, id(), TraceKind::deduplicated);
-      ++group_truth().deduplicated;
-      ++batch_next_;  // The idempotent consumer has seen it: skipped without processing.
-      continue;
-    }
-    group_truth().record_attempt(message, simulation.now());
-    Time const duration = processing_time(record);
-    if (duration > 0 || service_ != kNoNode) {
-      schedule_self(simulation, duration, kRecordDone, batch_serial_);
-      return;
-    }
-    std::size_t const before = batch_next_;
-    complete_record(simulation);
-    if (batch_next_ == before) return;  // Waiting for a retry.
-  }
-  finish_batch(simulation);
-}
-
-// The handler of batch_[batch_next_] has run for its processing time. Without a service to call the
-// attempt ends here; with one, it ends when the call answers (or times out).
-void ConsumerInstance::complete_record(sim::Simulation& simulation) {
-  BatchRecord const record = batch_[batch_next_];
-  if (service_ == kNoNode) {
-    finish_attempt(simulation, handle_record(simulation, record));
-    return;
-  }
-  if (config_.circuit_breaker && !breaker_) breaker_.emplace(*config_.circuit_breaker);
-  if (breaker_ && !breaker_->permits(simulation.now())) {
-    finish_attempt(simulation, false);  // CallNotPermitted: the attempt fails without reaching the service.
-    return;
-  }
-  awaited_call_ = next_correlation_++;
-  Network& net = network();
-  EnvelopeId const id = net.acquire(ServiceMessageType::call, this->id(), service_);
-  net.envelope<ServiceEnvelope>(id).correlation = awaited_call_;
-  net.send(simulation, id);
-  schedule_self(simulation, kServiceCallTimeout, kCallTimeout, awaited_call_);
-}
-
-// Spring Kafka's DefaultErrorHandler: a failed record is attempted again after the backoff (the records
-// behind it wait: the partition is blocked), up to max_attempts; then it is dead-lettered or skipped, or,
-// with "block", attempted forever.
-void ConsumerInstance::finish_attempt(sim::Simulation& simulation, bool succeeded) {
-  BatchRecord const record = batch_[batch_next_];
-  if (!succeeded && config_.on_failure.non_blocking) {
-    retry_later(simulation, record);
-    failed_attempts_ = 0;
-    previous_backoff_ = 0;
-    ++batch_next_;  // The partition moves on; the record waits in the retry topics.
-    return;
-  }
-  if (!succeeded) {
-    ++failed_attempts_;
-    FailureConfig const& failure = config_.on_failure;
-    if (failure.then == AfterFailure::block || failed_attempts_ < failure.max_attempts) {
-      schedule_self(simulation, backoff_delay(), kRetryRecord, batch_serial_);
-      return;
-    }
-    give_up(simulation, record);
-  } else {
-    apply_effect(simulation, record);
-    after_effect(simulation, record);
-  }
-  failed_attempts_ = 0;
-  previous_backoff_ = 0;
-  ++records_processed_;
-  ++batch_next_;
+  pipeline_.process(simulation);
 }
 
 // Spring's @RetryableTopic: the failed record is published to the next retry topic, to be consumed again
 // once its backoff has passed; after the last attempt, the dead-letter topic (or nothing, with skip).
-void ConsumerInstance::retry_later(sim::Simulation& simulation, BatchRecord const& record) {
+void ConsumerInstance::retry_later(sim::Simulation& simulation, Delivery const& record) {
   auto const failed = static_cast<std::uint16_t>(record.failed_attempts + 1);
   if (failed >= config_.on_failure.max_attempts) {
-    give_up(simulation, record);
+    if (config_.on_failure.then == AfterFailure::dead_letter) dead_letter(simulation, record);
     return;
   }
   Time const delay = model::backoff_delay(config_.on_failure.backoff, failed, record.previous_backoff, random_);
-  coordinator_.schedule_retry(global(record.partition),
-                              GroupCoordinator::PendingRetry{simulation.now() + delay, 0, record.message, record.offset, failed, delay});
+  coordinator_.schedule_retry(global(record.source),
+                              GroupCoordinator::PendingRetry{simulation.now() + delay, 0, record.message, record.position, failed, delay});
   wake_for_retries(simulation);
 }
 
@@ -668,31 +558,25 @@ void ConsumerInstance::wake_for_retries(sim::Simulation& simulation) {
 // Retries taken into the batch but not processed go back to the retry topics, due at once: their
 // offsets there were never committed.
 void ConsumerInstance::give_back_retries(Time now) {
-  for (std::size_t i = batch_next_; i < batch_.size(); ++i) {
-    BatchRecord const& record = batch_[i];
+  std::vector<Delivery> const& batch = pipeline_.batch();
+  for (std::size_t i = pipeline_.next(); i < batch.size(); ++i) {
+    Delivery const& record = batch[i];
     if (!record.retry) continue;
-    coordinator_.schedule_retry(global(record.partition), GroupCoordinator::PendingRetry{now, 0, record.message, record.offset,
-                                                                                        record.failed_attempts, record.previous_backoff});
+    coordinator_.schedule_retry(global(record.source), GroupCoordinator::PendingRetry{now, 0, record.message, record.position,
+                                                                                     record.failed_attempts, record.previous_backoff});
   }
 }
 
-// The delay before the next attempt (exponential, fixed when the multiplier is 1, capped, jittered).
-Time ConsumerInstance::backoff_delay() {
-  previous_backoff_ = model::backoff_delay(config_.on_failure.backoff, failed_attempts_, previous_backoff_, random_);
-  return previous_backoff_;
-}
-
-// After the last attempt: the dead-letter topic (Spring's DeadLetterPublishingRecoverer), or a skip.
-void ConsumerInstance::give_up(sim::Simulation& simulation, BatchRecord const& record) {
-  if (config_.on_failure.then != AfterFailure::dead_letter) return;  // skip: committed past, no effect.
-  group_truth().set(subject(record.message), GroupTruth::kDeadLettered);
+// Spring's DeadLetterPublishingRecoverer: the record goes to the group's dead-letter topic.
+void ConsumerInstance::dead_letter(sim::Simulation& simulation, Delivery const& record) {
+  group_truth().set(pipeline_.subject(record.message), GroupTruth::kDeadLettered);
   if (dead_letter_ != nullptr) {
     Time const timestamp = truth_.tracks_timestamps ? truth_.timestamps[record.message] : 0;
     dead_letter_->emit(simulation, truth_.messages[record.message].key, record.message, timestamp);
   }
 }
 
-void ConsumerInstance::finish_batch(sim::Simulation& simulation) {
+void ConsumerInstance::on_batch_processed(sim::Simulation& simulation) {
   if (config_.commit == CommitMode::after_processing && start_commit(simulation, true, AfterCommit::poll)) {
     loop_ = Loop::committing;
     return;
@@ -700,76 +584,13 @@ void ConsumerInstance::finish_batch(sim::Simulation& simulation) {
   schedule_poll(simulation);
 }
 
-// --- Processing one record: the seams of failure handling ----------------------------------------------
-
-bool ConsumerInstance::deduplicated(std::uint32_t message) const {
-  switch (config_.dedup) {
-    case Dedup::none:
-      return false;
-    case Dedup::memory:
-      return memory_dedup_.contains(message);
-    case Dedup::durable:
-      return coordinator_.durable_dedup().contains(message);
-  }
-  return false;
-}
-
-// How long the handler runs for this record. Issue 4 adds here: the schema version check, and the
-// downstream call (service_call / service_response, whose latency and failure decide the outcome).
-Time ConsumerInstance::processing_time(BatchRecord const&) {
-  Time const duration = config_.processing.sample(random_);
-  if (slowdown_ == 1.0) return duration;
-  return static_cast<Time>(std::llround(static_cast<double>(duration) * slowdown_));
-}
-
-// Whether the handler succeeded. Issue 4 adds here: poison messages (MessageRecord::poison) failing every
-// attempt, failed service calls, and on_failure (retries with backoff, then dead-letter, skip or block).
-bool ConsumerInstance::handle_record(sim::Simulation&, BatchRecord const& record) {
-  MessageRecord const& message = truth_.messages[record.message];
-  if (message.poison != 0) return false;
-  // A version the group was not built for fails the attempt (on_unknown_schema "fail"); "ignore" is
-  // decided before the attempt (see ignores_schema).
-  return std::find(config_.schema_versions.begin(), config_.schema_versions.end(), message.schema) != config_.schema_versions.end();
-}
-
-// on_unknown_schema "ignore": a record of an unknown schema version is consumed without its effect
-// and without a failure: it is silently skipped.
-bool ConsumerInstance::ignores_schema(BatchRecord const& record) const {
-  if (config_.on_unknown_schema != OnUnknownSchema::ignore) return false;
-  int const schema = truth_.messages[record.message].schema;
-  return std::find(config_.schema_versions.begin(), config_.schema_versions.end(), schema) == config_.schema_versions.end();
-}
-
-// The effect, with the dedup store: durable dedup is written in the same transaction as the effect, so
-// a message already in it has no second effect.
-void ConsumerInstance::apply_effect(sim::Simulation& simulation, BatchRecord const& record) {
-  std::uint32_t const message = subject(record.message);
-  if (config_.dedup == Dedup::durable && !coordinator_.durable_dedup().insert(message)) {
-    ++group_truth().deduplicated;  // Processed again, but the store refused the second effect.
-    return;
-  }
-  if (config_.dedup == Dedup::memory) memory_dedup_.insert(message);
-  truth_.record_effect(group_, message, simulation.now());
-  truth_.tracer.record(simulation.now(), message, id(), TraceKind::effect, group_truth().effects_of(message));
-}
-
 // Traces a commit of `committed` on local partition `p`, as sent, for the watched records of the batch.
 void ConsumerInstance::trace_commit(sim::Simulation& simulation, std::uint32_t p, std::int64_t committed) {
-  for (BatchRecord const& record : batch_) {
-    if (record.partition == p && record.offset < committed) {
+  for (Delivery const& record : pipeline_.batch()) {
+    if (record.source == p && record.position < committed) {
       truth_.tracer.record(simulation.now(), record.message, id(), TraceKind::committed, committed);
     }
   }
-}
-
-// After a successful effect. Issue 4 adds here: emits (a follow-up message to another topic).
-// Choreography: the processed message causes a follow-up on the group's `emits` topic, same key.
-void ConsumerInstance::after_effect(sim::Simulation& simulation, BatchRecord const& record) {
-  if (emitter_ == nullptr) return;
-  std::uint32_t const producer = truth_.messages[record.message].producer;
-  if (producer >= own_emitters_first_ && producer <= own_emitters_last_) return;
-  Time const cause_timestamp = truth_.tracks_timestamps ? truth_.timestamps[record.message] : 0;
-  emitter_->emit(simulation, truth_.messages[record.message].key, record.message, cause_timestamp);
 }
 
 // --- Commits -----------------------------------------------------------------------------------------
@@ -860,7 +681,7 @@ void ConsumerInstance::finish_commit(sim::Simulation& simulation) {
     case AfterCommit::process_batch:
       if (round.failed) {
         give_back_retries(simulation.now());
-        batch_.clear();
+        pipeline_.clear();
         schedule_poll(simulation);
         return;
       }

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "model/app/config.h"
+#include "model/app/pipeline.h"
 #include "model/app/service_call.h"
-#include "model/core/circuit_breaker.h"
 #include "model/core/node.h"
 #include "model/kafka/cluster_view.h"
 #include "model/kafka/config.h"
@@ -28,8 +28,9 @@ namespace brokersim::model {
 // the group's commit mode says. Rebalances are eager and happen inside poll: a member told to rejoin
 // finishes its batch first, then commits (after-processing, auto), drops its assignment and buffer, and
 // rejoins. A crash loses everything but the group's durable state; the restarted process joins as a new
-// member.
-class ConsumerInstance : public Node {
+// member. The processing itself is the application's (ApplicationPipeline); this class is its delivery
+// source.
+class ConsumerInstance : public Node, private PipelineHost {
  public:
   // `seed` is the run's root seed; the instance draws from its own stream named "X-i".
   ConsumerInstance(NodeId id, int instance, std::uint64_t seed, GroupCoordinator& coordinator,
@@ -39,7 +40,7 @@ class ConsumerInstance : public Node {
   void start(sim::Simulation& simulation);
 
   // The service this group calls (the group's `calls`), or kNoNode.
-  void set_service(NodeId service) { service_ = service; }
+  void set_service(NodeId service) { pipeline_.set_service(service); }
   // The producer inside this instance that publishes to the dead-letter topic, or null.
   void set_dead_letter_producer(ProducerInstance* producer) { dead_letter_ = producer; }
 
@@ -48,12 +49,11 @@ class ConsumerInstance : public Node {
   // follow-ups (a chain passes each group once).
   void set_emitter(ProducerInstance* emitter, std::uint32_t first, std::uint32_t last) {
     emitter_ = emitter;
-    own_emitters_first_ = first;
-    own_emitters_last_ = last;
+    pipeline_.set_emitter(emitter, first, last);
   }
 
   // Slowdown fault: processing takes `factor` times longer until set back to 1.
-  void set_slowdown(double factor) { slowdown_ = factor; }
+  void set_slowdown(double factor) { pipeline_.set_slowdown(factor); }
 
   // Scale faults. An undeployed instance is a stopped process that crash faults do not restart (the World
   // asks). retire() closes a running instance as Spring Kafka's container stop and KafkaConsumer.close()
@@ -75,10 +75,10 @@ class ConsumerInstance : public Node {
   std::vector<std::uint32_t> assignment() const;
   // Whether the application holds polled records it has not finished processing (or a batch whose
   // commit-before-processing is in flight); and which.
-  bool holds_records() const { return batch_next_ < batch_.size(); }
-  std::vector<std::uint32_t> records_in_hand() const;
+  bool holds_records() const { return pipeline_.next() < pipeline_.batch().size(); }
+  std::vector<std::uint32_t> records_in_hand() const { return pipeline_.in_hand(); }
   // Records whose processing completed (effect applied or deduplicated at effect time), this process.
-  std::uint64_t records_processed() const { return records_processed_; }
+  std::uint64_t records_processed() const { return pipeline_.processed(); }
 
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
@@ -97,12 +97,11 @@ class ConsumerInstance : public Node {
     kFetchRetry = 4,     // arg0 = local partition, arg1 = assignment serial.
     kFetchTimeout = 5,   // arg0 = local partition, arg1 = fetch correlation.
     kPoll = 6,
-    kRecordDone = 7,     // arg0 = batch serial.
+    // 7: ApplicationPipeline::kRecordDone.
     kCommitTimeout = 8,  // arg0 = commit round.
     kCommitResend = 9,   // arg0 = commit round.
     kAutoCommit = 10,    // arg0 = assignment serial: the auto-commit timer.
-    kRetryRecord = 11,   // arg0 = batch serial: the backoff before the next attempt is over.
-    kCallTimeout = 12,   // arg0 = call correlation.
+    // 11, 12: ApplicationPipeline::kRetryRecord, kCallTimeout.
     kLeave = 13,         // A scale fault retired the instance.
     kRetryDue = 14,      // arg0 = assignment serial: a record in a retry topic falls due.
   };
@@ -125,15 +124,6 @@ class ConsumerInstance : public Node {
     std::int64_t commit_offset = 0;      // The offset the commit round in flight sends.
     std::int32_t commit_epoch = -1;
     bool commit_pending = false;
-  };
-  // One record of the batch a poll returned.
-  struct BatchRecord {
-    std::uint32_t partition = 0;  // Local.
-    std::uint32_t message = 0;
-    std::int64_t offset = 0;
-    bool retry = false;  // Taken from the retry topics (non-blocking retries), not from the partition.
-    std::uint16_t failed_attempts = 0;  // Of a retry: the attempts that failed before.
-    Time previous_backoff = 0;
   };
   struct CommitRound {
     std::uint64_t id = 0;  // Correlation of its requests; 0 when none is in flight.
@@ -166,7 +156,7 @@ class ConsumerInstance : public Node {
   void abandon_batch(Time now);
   // Non-blocking retries: a failed record goes to the retry topics; the instance wakes when one is due;
   // retries taken but not processed go back (a crash, a revocation, a close).
-  void retry_later(sim::Simulation& simulation, BatchRecord const& record);
+  void retry_later(sim::Simulation& simulation, Delivery const& record) override;
   void wake_for_retries(sim::Simulation& simulation);
   void give_back_retries(Time now);
 
@@ -177,28 +167,15 @@ class ConsumerInstance : public Node {
   // retry.backoff.ms, to where the metadata then says.
   void on_disconnect(sim::Simulation& simulation, NodeId broker_node);
 
-  // The poll loop.
+  // The poll loop. A batch's records are Deliveries whose source is the local partition and position
+  // the offset.
   void schedule_poll(sim::Simulation& simulation);
   void poll(sim::Simulation& simulation);
   void take_records(sim::Simulation& simulation);
   void process_batch(sim::Simulation& simulation);
-  void complete_record(sim::Simulation& simulation);
-  void finish_batch(sim::Simulation& simulation);
-
-  // The message a record stands for: itself, or for a republished copy the message it copies (what the
-  // effect, the dedup key and the dead-lettering apply to).
-  std::uint32_t subject(std::uint32_t message) const;
-  // Processing one record; the extension points of failure handling.
-  bool deduplicated(std::uint32_t message) const;
-  Time processing_time(BatchRecord const& record);
-  bool handle_record(sim::Simulation& simulation, BatchRecord const& record);
-  bool ignores_schema(BatchRecord const& record) const;
-  void finish_attempt(sim::Simulation& simulation, bool succeeded);
-  void on_call_answered(sim::Simulation& simulation, bool call_succeeded);
-  Time backoff_delay();
-  void give_up(sim::Simulation& simulation, BatchRecord const& record);
-  void apply_effect(sim::Simulation& simulation, BatchRecord const& record);
-  void after_effect(sim::Simulation& simulation, BatchRecord const& record);
+  // PipelineHost: what the application's outcomes mean on Kafka.
+  void on_batch_processed(sim::Simulation& simulation) override;
+  void dead_letter(sim::Simulation& simulation, Delivery const& record) override;
 
   // Commits.
   bool start_commit(sim::Simulation& simulation, bool sync, AfterCommit then);
@@ -217,18 +194,8 @@ class ConsumerInstance : public Node {
   ClusterView const& cluster_;
   GroundTruth& truth_;
   sim::RandomStream random_;
-  double slowdown_ = 1.0;
   ProducerInstance* emitter_ = nullptr;
   ProducerInstance* dead_letter_ = nullptr;
-  NodeId service_ = kNoNode;
-  std::optional<CircuitBreaker> breaker_;  // Around the service calls, when the group has one.
-  // The record being processed: its failed attempts so far, the last backoff (decorrelated jitter) and
-  // the service call awaited (0: none).
-  int failed_attempts_ = 0;
-  Time previous_backoff_ = 0;
-  std::uint64_t awaited_call_ = 0;
-  std::uint32_t own_emitters_first_ = 0;
-  std::uint32_t own_emitters_last_ = 0;
   bool deployed_ = true;
 
   // Volatile: all of it is lost in a crash.
@@ -244,12 +211,8 @@ class ConsumerInstance : public Node {
   std::vector<PartitionState> partitions_;  // Per local partition of the topic.
   std::vector<std::uint32_t> ready_;        // Local partitions with records to hand out, oldest first.
   Loop loop_ = Loop::idle;
-  std::vector<BatchRecord> batch_;
-  std::size_t batch_next_ = 0;
-  std::uint64_t batch_serial_ = 0;
   CommitRound commit_;
-  MessageSet memory_dedup_;
-  std::uint64_t records_processed_ = 0;
+  ApplicationPipeline pipeline_;  // After every member it reads at construction.
 };
 
 }  // namespace brokersim::model

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/app/config.h"
+#include "model/app/message_set.h"
 #include "model/core/network.h"
 #include "model/core/node.h"
 #include "model/kafka/assignor.h"
@@ -24,22 +25,6 @@ inline std::uint64_t member_id(int instance, std::uint16_t incarnation) {
   return (static_cast<std::uint64_t>(incarnation) << 32) | static_cast<std::uint32_t>(instance);
 }
 inline int member_instance(std::uint64_t member) { return static_cast<int>(member & 0xFFFFFFFFU); }
-
-// A set of message ids as a bitset that grows as ids do: one bit per message of the run.
-class MessageSet {
- public:
-  bool contains(std::uint32_t message) const {
-    std::size_t const word = message >> 6;
-    return word < words_.size() && ((words_[word] >> (message & 63U)) & 1U) != 0;
-  }
-  // Adds `message`; false when it was already there.
-  bool insert(std::uint32_t message);
-  // Forgets every id but keeps the memory (a crash loses an in-memory set).
-  void clear();
-
- private:
-  std::vector<std::uint64_t> words_;
-};
 
 // One group's coordinator. It is not a Node: it lives on the broker the ClusterView names as the group's
 // coordinator, and the World hands it the group requests (join_group, heartbeat, commit_offsets) that

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/app/config.h"
+#include "model/app/publisher.h"
 #include "model/core/node.h"
 #include "model/kafka/config.h"
 #include "model/truth/truth.h"
@@ -45,7 +46,7 @@ struct ProducerTarget {
 // partition's queue, until retries or delivery_timeout run out. Without idempotence a retry of a request
 // that was in fact appended appends again (a duplicate), and a retry can land behind later requests
 // (reordering). With idempotence sequence numbers let the leader drop duplicates and refuse gaps.
-class ProducerInstance : public Node {
+class ProducerInstance : public Node, public Publisher {
  public:
   ProducerInstance(NodeId id, ProducerConfig const& config, int instance, std::uint32_t truth_index,
                    ProducerTarget target, std::uint64_t seed, Time production_end, Controller& controller,
@@ -55,7 +56,7 @@ class ProducerInstance : public Node {
 
   // Emits one follow-up of `cause` (a consumer's processing result, choreography): keyed like it, timestamped
   // causally after `cause_timestamp` with Lamport timestamps (with the local clock, whatever it reads).
-  void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp);
+  void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp) override;
 
   // Poison fault: from now on, the next `count` sends are malformed, or every `every`-th one.
   // dlq_replay: republishes dead letter `message` as a new send of this producer (the operator's tool),
