@@ -25,10 +25,23 @@ struct KeysConfig {
   double zipf_s = 1.0;
 };
 
+// A header every message of a producer carries (Kafka headers, RabbitMQ headers, SQS/SNS message
+// attributes): one value, or a list from which each message draws one uniformly.
+struct AttributeConfig {
+  std::string name;
+  std::vector<std::string> values;
+};
+
 struct ProducerConfig {
   std::string name;
   int instances = 1;
+  // The destination, exactly one of: a Kafka `topic`; a RabbitMQ `exchange`, with the routing keys each
+  // message draws one of uniformly (none: the empty key); a RabbitMQ `queue`, through the default exchange.
   std::string topic;
+  std::optional<std::string> exchange;
+  std::vector<std::string> routing_keys;
+  std::optional<std::string> queue;
+  std::vector<AttributeConfig> attributes;
   std::optional<double> rate_per_s;       // Per instance.
   std::optional<std::uint64_t> messages;  // Per instance. At least one of the two is set.
   Arrivals arrivals = Arrivals::poisson;
@@ -43,12 +56,21 @@ struct ProducerConfig {
   Time linger = 0;
   Timestamps timestamps = Timestamps::local_clock;
   std::optional<std::string> zone;  // Where its instances run; unset: no zone.
+  // RabbitMQ publishers: publisher confirms (the send succeeds on the confirm; retries, retry_backoff and
+  // request_timeout apply to publishes nacked or unconfirmed), basic.publish's mandatory flag, and
+  // delivery mode 2 (persistent).
+  bool confirms = true;
+  bool mandatory = false;
+  bool persistent = true;
 };
 
 enum class CommitMode : std::uint8_t { after_processing, before_processing, auto_commit };
 enum class Dedup : std::uint8_t { none, memory, durable };
 enum class Assignor : std::uint8_t { range, round_robin, sticky };
-enum class AfterFailure : std::uint8_t { dead_letter, skip, block };
+// After the last failed attempt: dead-letter (Kafka: the dead-letter topic; RabbitMQ: reject without
+// requeue, to the queue's dead-letter exchange), skip, block (attempt forever), or, on RabbitMQ, requeue
+// (nack with requeue: the message goes back to the queue).
+enum class AfterFailure : std::uint8_t { dead_letter, skip, block, requeue };
 enum class OrderBy : std::uint8_t { offset, timestamp };
 enum class OnUnknownSchema : std::uint8_t { fail, ignore };
 
@@ -64,7 +86,8 @@ struct FailureConfig {
 
 struct ConsumerGroupConfig {
   std::string name;
-  std::string topic;
+  std::string topic;                  // A Kafka topic, or
+  std::optional<std::string> queue;   // a RabbitMQ queue (read by this group alone).
   int instances = 1;      // Deployed at the start.
   int instances_max = 0;  // The most a scale fault asks for (the loader sets it; 0: none asks for more).
   // How many instances the World creates: those numbered `instances` and above start undeployed.
@@ -82,6 +105,7 @@ struct ConsumerGroupConfig {
   std::vector<int> schema_versions = {1};
   OnUnknownSchema on_unknown_schema = OnUnknownSchema::fail;
   int max_poll_records = 500;
+  int prefetch = 250;  // RabbitMQ: basic.qos prefetch count (Spring AMQP's default); 0: unlimited.
   Time session_timeout = 45000 * sim::kMicrosPerMilli;
   Time heartbeat_interval = 3000 * sim::kMicrosPerMilli;
   Timestamps timestamps = Timestamps::local_clock;

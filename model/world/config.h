@@ -6,6 +6,7 @@
 #include "model/app/config.h"
 #include "model/core/config.h"
 #include "model/kafka/config.h"
+#include "model/rabbitmq/config.h"
 
 namespace brokersim::model {
 
@@ -18,6 +19,7 @@ struct WorldConfig {
   std::vector<ProducerConfig> producers;
   std::vector<ConsumerGroupConfig> consumer_groups;
   std::vector<ServiceConfig> services;
+  rabbitmq::RabbitConfig rabbitmq;
 };
 
 }  // namespace brokersim::model
