@@ -60,12 +60,14 @@ std::optional<Delivery> QueueState::deliver(ConsumerId consumer, sim::Time now, 
   return delivery;
 }
 
-void QueueState::ack(DeliveryTag tag) {
+QueuedMessage QueueState::ack(DeliveryTag tag) {
   Unacked& entry = unacked_entry(tag);
+  QueuedMessage const message = entry.message;
   entry.consumer = kSettled;
   --unacked_count_;
   trim_unacked();
   check_counts();
+  return message;
 }
 
 // What a return counts, per version (quorum):
@@ -86,7 +88,7 @@ void QueueState::reject(DeliveryTag tag, bool requeue, sim::Time now, std::vecto
   if (!requeue) {
     // Classic dead_letter_rejected_msgs and rabbit_fifo #discard both use reason `rejected`; the count
     // is not checked against the limit.
-    removed.push_back(Removed{message.id, RemovalReason::rejected});
+    removed.push_back(Removed{message.id, RemovalReason::rejected, message.sequence});
   } else {
     // rabbit_fifo 4.0 handle_aux(#return{}): with no delivery limit an explicit return is re-appended
     // as a new command (#requeue) at the BACK of the queue; with a limit it goes to the returns queue.
@@ -153,7 +155,8 @@ void QueueState::expire_head(sim::Time now, std::vector<Removed>& removed) {
   // get_next_msg (returns, then messages); classic drop_expired_msgs is BQ:dropwhile. Both expire at
   // `Now >= Expiry`.
   while (ready_count() > 0 && now >= head().expires_at) {
-    removed.push_back(Removed{take_head().id, RemovalReason::expired});
+    QueuedMessage const head = take_head();
+    removed.push_back(Removed{head.id, RemovalReason::expired, head.sequence});
   }
 }
 
@@ -163,7 +166,8 @@ void QueueState::enforce_max_length(std::vector<Removed>& removed) {
   // returns queue first in a quorum queue (drop_head -> take_next_msg).
   if (config_.overflow != Overflow::drop_head || !has_limit(config_.max_length)) return;
   while (ready_count() > static_cast<std::size_t>(config_.max_length)) {
-    removed.push_back(Removed{take_head().id, RemovalReason::maxlen});
+    QueuedMessage const head = take_head();
+    removed.push_back(Removed{head.id, RemovalReason::maxlen, head.sequence});
   }
 }
 
@@ -189,7 +193,7 @@ void QueueState::return_message(QueuedMessage message, bool to_returns_queue, st
     // allows N + 1 deliveries and the (N + 1)th return dead-letters.
     if (has_limit(config_.delivery_limit) &&
         static_cast<std::int64_t>(message.delivery_count) > config_.delivery_limit) {
-      removed.push_back(Removed{message.id, RemovalReason::delivery_limit});
+      removed.push_back(Removed{message.id, RemovalReason::delivery_limit, message.sequence});
       return;
     }
     if (to_returns_queue) {

@@ -31,6 +31,7 @@ enum class RemovalReason : std::uint8_t { rejected, expired, maxlen, delivery_li
 struct Removed {
   std::uint32_t message;
   RemovalReason reason;
+  std::uint64_t sequence;  // The queue copy's enqueue sequence (QueuedMessage::sequence).
 };
 
 inline constexpr sim::Time kNoExpiry = std::numeric_limits<sim::Time>::max();
@@ -143,7 +144,7 @@ class QueueState {
   // nullopt when no ready message is left.
   std::optional<Delivery> deliver(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed);
 
-  void ack(DeliveryTag tag);
+  QueuedMessage ack(DeliveryTag tag);
   // basic.reject and basic.nack (one tag). requeue=false: removed with reason `rejected`.
   void reject(DeliveryTag tag, bool requeue, sim::Time now, std::vector<Removed>& removed);
   // Channel close or crash, consumer_timeout, consumer cancel with the channel gone: every unacked
