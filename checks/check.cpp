@@ -14,19 +14,20 @@ namespace {
 
 // Every check, in the order they run. Checks that add candidates of the same kind keep their order here.
 constexpr Check kChecks[] = {
-    count_sends,            // metrics.cpp
-    check_delivery,         // delivery.cpp
-    check_ordering,         // ordering.cpp
-    count_group_activity,   // metrics.cpp
-    check_timestamps,       // timestamps.cpp
+    count_sends,              // metrics.cpp
+    check_delivery,           // delivery.cpp
+    check_ordering,           // ordering.cpp
+    count_group_activity,     // metrics.cpp
+    check_timestamps,         // timestamps.cpp
     measure_downstream_load,  // metrics.cpp
-    measure_latency,        // latency.cpp
-    count_cluster_events,   // kafka_metrics.cpp
+    measure_latency,          // latency.cpp
+    count_cluster_events,     // kafka_metrics.cpp
 };
 
 }  // namespace
 
-Inputs::Inputs(model::GroundTruth const& truth_, model::WorldConfig const& config_) : truth(truth_), config(config_) {
+Inputs::Inputs(model::GroundTruth const& recorded, model::WorldConfig const& configuration)
+    : truth(recorded), config(configuration) {
   for (std::size_t topic = 0; topic < config.topics.size(); ++topic) {
     first_partition.push_back(static_cast<std::uint32_t>(topic_of_partition.size()));
     topic_of_partition.insert(topic_of_partition.end(), static_cast<std::size_t>(config.topics[topic].partitions),

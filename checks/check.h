@@ -16,7 +16,7 @@ namespace brokersim::checks {
 struct Inputs {
   // `config` is the configuration the run was built from, as the model completed it (a dead-letter
   // topic added for each group that dead-letters); `truth` must hold the end state (FinalLogs::recorded).
-  Inputs(model::GroundTruth const& truth, model::WorldConfig const& config);
+  Inputs(model::GroundTruth const& recorded, model::WorldConfig const& configuration);
 
   model::GroundTruth const& truth;
   model::WorldConfig const& config;
