@@ -1,4 +1,5 @@
-// The ground-truth checker: classifies every message, computes the metrics, judges the expectations.
+// A finished run's report: the checks' findings (checks/) with the verdict, plus the examples' timelines
+// and the time series.
 #pragma once
 
 #include <cstdint>
@@ -19,11 +20,8 @@ struct RunStats {
 };
 
 // Judges a finished run. Every acknowledged, non-poison message is classified exactly once for each
-// consumer group that reads its topic: processed, lost, skipped, unprocessed or dead-lettered.
+// consumer group that reads its topic: processed, lost, skipped, unprocessed or dead-lettered. The checks
+// read only the world's truth and configuration; the examples also read its node and partition names.
 Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::World const& world, RunStats const& stats);
-
-// The names of the expectations in `expect` that `violations` and `metrics` break, in a fixed order.
-std::vector<std::string> broken_expectations(scenarios::Expectations const& expect, Violations const& violations,
-                                             Metrics const& metrics);
 
 }  // namespace brokersim::reports

@@ -1,7 +1,6 @@
 #include "reports/examples.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 
 #include "reports/report_tables.h"
@@ -331,28 +330,6 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
 }
 
 }  // namespace
-
-std::array<char const*, 7> const& ExampleCandidates::kinds() {
-  static std::array<char const*, 7> const names = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered",
-                                                   "timestamp_inversion"};
-  return names;
-}
-
-void ExampleCandidates::add(char const* kind, std::uint32_t message, std::size_t group) {
-  for (std::size_t i = 0; i < kinds().size(); ++i) {
-    if (std::strcmp(kinds()[i], kind) != 0) continue;
-    if (chosen_[i].size() < kPerKind) chosen_[i].push_back({message, group});
-    return;
-  }
-}
-
-std::vector<ExampleCandidates::Candidate> const& ExampleCandidates::of(std::string const& kind) const {
-  for (std::size_t i = 0; i < kinds().size(); ++i) {
-    if (kind == kinds()[i]) return chosen_[i];
-  }
-  static std::vector<Candidate> const none;
-  return none;
-}
 
 std::vector<Example> build_examples(model::World const& world, ExampleCandidates const& candidates) {
   model::FinalLogs const& logs = world.truth().final_logs;
