@@ -1,6 +1,7 @@
 #include "reports/examples.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "reports/report_tables.h"
@@ -62,6 +63,17 @@ std::vector<model::TraceEvent> traced(model::World const& world, std::uint32_t i
   return events;
 }
 
+std::string queue_name(model::World const& world, std::int64_t queue) {
+  auto const& queues = world.config().rabbitmq.queues;
+  return queue >= 0 && static_cast<std::size_t>(queue) < queues.size() ? queues[static_cast<std::size_t>(queue)].name : "?";
+}
+
+// rabbit_dead_letter's reasons, as x-death names them.
+std::string removal_reason(std::int64_t reason) {
+  constexpr std::array kReasons{"rejected", "expired", "maxlen", "delivery_limit"};
+  return reason >= 0 && static_cast<std::size_t>(reason) < kReasons.size() ? kReasons[static_cast<std::size_t>(reason)] : "?";
+}
+
 TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event) {
   std::string const node = event.node == model::kNoNode ? "?" : world.network().name(event.node);
   std::string const offset = "offset " + std::to_string(event.value);
@@ -87,6 +99,14 @@ TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event
       return {event.at, node, "dedup", "already applied: skipped"};
     case model::TraceKind::committed:
       return {event.at, node, "commit", "sent a commit of offset " + std::to_string(event.value)};
+    case model::TraceKind::routed:
+      return {event.at, node, "route", event.value == 0 ? "no binding matched: unroutable" : "to " + std::to_string(event.value) + " queue(s)"};
+    case model::TraceKind::enqueued:
+      return {event.at, node, "enqueue", "in queue " + queue_name(world, event.value)};
+    case model::TraceKind::dropped:
+      return {event.at, node, "drop", "discarded (" + removal_reason(event.value) + ")"};
+    case model::TraceKind::dead_lettered:
+      return {event.at, node, "dead-letter", "to the dead-letter exchange (" + removal_reason(event.value) + ")"};
   }
   return {event.at, node, "?", ""};
 }

@@ -162,6 +162,21 @@ class QueueState {
   template <typename IsLost>
   void drop_unpersisted(IsLost is_lost, std::vector<std::uint32_t>& lost);
 
+  // The sequence of the last copy enqueued.
+  std::uint64_t last_sequence() const {
+    BROKERSIM_ASSERT(next_sequence_ > 0);
+    return next_sequence_ - 1;
+  }
+  // Every message the queue holds: the ready ones, then the unacked ones by tag.
+  template <typename Visit>
+  void for_each_held(Visit visit) const {
+    for (std::size_t i = 0; i < returns_.size(); ++i) visit(returns_[i].id);
+    for (std::size_t i = 0; i < main_.size(); ++i) visit(main_[i].id);
+    for (std::size_t i = 0; i < unacked_.size(); ++i) {
+      if (unacked_[i].consumer != kSettled) visit(unacked_[i].message.id);
+    }
+  }
+
   std::size_t ready_count() const { return main_.size() + returns_.size(); }
   std::size_t unacked_count() const { return unacked_count_; }
   std::size_t depth() const { return ready_count() + unacked_count_; }

@@ -24,6 +24,11 @@ enum class TraceKind : std::uint8_t {
   effect,          // Its effect was applied (value = the count so far).
   deduplicated,    // A consumer skipped it as already done.
   committed,       // A consumer sent a commit covering its offset (value = the offset committed).
+  // RabbitMQ.
+  routed,          // A node routed its publish (value = the number of queues reached).
+  enqueued,        // A queue took a copy (value = the queue).
+  dropped,         // A queue discarded its copy, or refused it (value = the RemovalReason).
+  dead_lettered,   // A queue dead-lettered its copy (value = the RemovalReason).
 };
 
 struct TraceEvent {

@@ -70,6 +70,10 @@ struct GroupTruth {
   static constexpr std::uint8_t kAttempted = 2;      // Had at least one processing attempt.
   static constexpr std::uint8_t kInHandAtEnd = 4;    // Polled, still in a live consumer's hands when the run ended.
   static constexpr std::uint8_t kRetryAtEnd = 8;     // Waiting in the group's retry topics when the run ended.
+  // Queue groups (RabbitMQ):
+  static constexpr std::uint8_t kDropped = 16;       // Its queue discarded its copy (expired, overflow, delivery limit).
+  static constexpr std::uint8_t kExpected = 32;      // The message's routing reaches the group's queue.
+  static constexpr std::uint8_t kStoredAtEnd = 64;   // Still in the group's queue when the run ended.
 
   std::string name;
   std::uint32_t topic = 0;
@@ -245,6 +249,9 @@ struct GroundTruth {
   std::vector<Time> timestamps;                 // The timestamp it carries (local clock or Lamport).
   std::vector<std::uint32_t> causes;            // The message whose processing emitted it, or kNoCause.
   bool tracks_timestamps = false;
+  // Only when the scenario has RabbitMQ producers, one per message: the routing key it was published with
+  // (an index into the cluster's routing keys), its content.
+  std::vector<std::uint32_t> routing_keys;
   std::vector<GroupTruth> groups;               // In scenario order.
   std::vector<ServiceTruth> services;           // In scenario order.
   std::vector<FaultEvent> faults;               // In the order they happened.
@@ -266,6 +273,8 @@ struct GroundTruth {
     BROKERSIM_ASSERT(found != origins.end() && found->first == message);
     return found->second;
   }
+
+  std::uint32_t routing_key_of(std::uint32_t message) const { return routing_keys[message]; }
 
   // Records one applied effect of `message` by group `group` at `now`.
   void record_effect(std::size_t group, std::uint32_t message, Time now) {

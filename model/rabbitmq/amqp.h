@@ -1,0 +1,119 @@
+// What RabbitMQ's clients and nodes send each other: AMQP 0-9-1, much reduced, and the traffic between
+// nodes that carries a publish from the channel's node to its queues' nodes.
+//
+// Client <-> the node it is connected to (its channel lives there):
+//   publish        publisher -> node. correlation = publish sequence number (0 without confirms), message,
+//                  exchange, routing_key (index into the producer's keys: the key's text is content the
+//                  World resolves), mandatory, persistent.
+//   confirm        node -> publisher. correlation = the sequence number; nack = basic.nack (a queue refused
+//                  it or is down) rather than basic.ack.
+//   basic_return   node -> publisher. message: mandatory and unroutable (the confirm follows).
+//   consume        consumer -> the queue's node. queue, prefetch (0: unlimited), auto_ack.
+//   cancel         node -> consumer. queue: the consumer was cancelled (its queue went down or moved, or
+//                  its channel was closed by the consumer timeout); the consumer consumes again.
+//   deliver        node -> consumer. queue, tag, message, redelivered, delivery_count.
+//   ack            consumer -> node. queue, tag.
+//   reject         consumer -> node. queue, tag, requeue (basic.reject and basic.nack alike).
+// Node <-> node:
+//   enqueue        channel's node -> queue's leader node. correlation = token, queue, message, persistent.
+//   enqueued       queue's node -> channel's node. correlation = token, queue, nack = refused (overflow,
+//                  queue down); answered once the message is safe (classic: written; quorum: committed).
+//   append         quorum leader -> follower. queue, term, entries = log entries from `index` on, commit.
+//   append_ok      follower -> leader. queue, term, index = the follower's last log index, nack = refused.
+//   vote_request   candidate -> replicas. queue, term, index = last log index, last_term.
+//   vote           replica -> candidate. queue, term, nack = refused.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/core/envelope.h"
+#include "sim/assert.h"
+
+namespace brokersim::model::rabbitmq {
+
+enum class AmqpMessageType : std::uint8_t {
+  publish,
+  confirm,
+  basic_return,
+  consume,
+  cancel,
+  deliver,
+  ack,
+  reject,
+  enqueue,
+  enqueued,
+  append,
+  append_ok,
+  vote_request,
+  vote,
+};
+
+// One operation of a quorum queue's replicated log (rabbit_fifo's commands, reduced): an enqueue, a
+// settlement (acked, dead-lettered or dropped: the message leaves the queue) or a return (requeued; its
+// delivery count goes up).
+enum class QuorumOp : std::uint8_t { enqueue, settle, give_back };
+struct QuorumEntry {
+  std::uint32_t term = 0;
+  std::uint32_t message = 0;
+  QuorumOp op = QuorumOp::enqueue;
+  bool persistent = true;
+};
+
+struct AmqpEnvelope : EnvelopeHeader {
+  static constexpr Protocol kProtocol = Protocol::amqp;
+  using Type = AmqpMessageType;
+  static bool is_request(AmqpMessageType type) {
+    switch (type) {
+      case AmqpMessageType::publish:
+      case AmqpMessageType::consume:
+      case AmqpMessageType::enqueue:
+        return true;
+      default:
+        return false;
+    }
+  }
+  static bool is_publish(AmqpMessageType type) { return type == AmqpMessageType::publish; }
+
+  AmqpMessageType type = AmqpMessageType::publish;
+  bool nack = false;
+  bool mandatory = false;
+  bool persistent = true;
+  bool auto_ack = false;
+  bool redelivered = false;
+  bool requeue = false;
+  std::uint32_t message = 0;
+  std::uint32_t exchange = 0;
+  std::uint32_t routing_key = 0;
+  std::uint32_t queue = 0;
+  std::uint32_t prefetch = 0;
+  std::uint32_t delivery_count = 0;
+  std::uint32_t term = 0;
+  std::uint32_t last_term = 0;
+  std::uint64_t tag = 0;
+  std::uint64_t index = 0;
+  std::uint64_t commit = 0;
+  std::vector<QuorumEntry> entries;
+
+  void clear() {
+    nack = mandatory = auto_ack = redelivered = requeue = false;
+    persistent = true;
+    message = exchange = routing_key = queue = prefetch = delivery_count = term = last_term = 0;
+    tag = index = commit = 0;
+    entries.clear();
+  }
+};
+
+inline AmqpEnvelope const& as_amqp(EnvelopeHeader const& header) {
+  BROKERSIM_ASSERT(header.protocol == Protocol::amqp);
+  return static_cast<AmqpEnvelope const&>(header);
+}
+
+}  // namespace brokersim::model::rabbitmq
+
+namespace brokersim::model {
+template <>
+struct EnvelopeOf<rabbitmq::AmqpMessageType> {
+  using type = rabbitmq::AmqpEnvelope;
+};
+}  // namespace brokersim::model
