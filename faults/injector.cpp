@@ -104,6 +104,14 @@ std::vector<model::NodeId> FaultInjector::resolve(NodeSelector const& selector) 
   return {};
 }
 
+std::vector<model::ProducerInstance*> Injection::producers(NodeSelector const& selector) const {
+  std::vector<model::ProducerInstance*> found;
+  for (model::NodeId node : resolve(selector)) {
+    if (model::ProducerInstance* producer = world().producer_node(node)) found.push_back(producer);
+  }
+  return found;
+}
+
 std::vector<model::NodeId> Injection::resolve_all(std::vector<NodeSelector> const& selectors) const {
   std::vector<model::NodeId> nodes;
   for (NodeSelector const& selector : selectors) {

@@ -59,6 +59,8 @@ class Injection {
   Time now() const { return simulation_.now(); }
 
   std::vector<model::NodeId> resolve(NodeSelector const& selector) const { return injector_.resolve(selector); }
+  // The producer instances among the nodes the selector names.
+  std::vector<model::ProducerInstance*> producers(NodeSelector const& selector) const;
   // Every node the selectors name, sorted, without repeats.
   std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors) const;
 

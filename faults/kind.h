@@ -48,6 +48,25 @@ class Lasting {
   virtual void heal(Injection&) {}
 };
 
+// A Lasting that ends once: by its follow-up (its duration is over) or when the drain begins, whichever
+// comes first.
+class Ending : public Lasting {
+ public:
+  void follow_up(Injection& injection, std::uint64_t) final { finish(injection); }
+  void heal(Injection& injection) final { finish(injection); }
+
+ protected:
+  virtual void end(Injection& injection) = 0;
+
+ private:
+  void finish(Injection& injection) {
+    if (!active_) return;
+    active_ = false;
+    end(injection);
+  }
+  bool active_ = true;
+};
+
 struct FaultKind {
   std::string name;               // Its "kind" in scenario files.
   std::vector<std::string> keys;  // Its keys besides "kind" and "at_ms", in the format's order.
@@ -101,6 +120,16 @@ FaultKind define_kind(Definition<Spec> const& d) {
   if (d.group_instances != nullptr) kind.group_instances = d.group_instances;
   return kind;
 }
+
+// The spec of a kind that acts on a target for a while (pause, outage): "target" and "duration_ms", both
+// required, read, written and described the same way.
+struct TargetFor {
+  NodeSelector target;
+  sim::Time duration = 0;
+};
+TargetFor read_target_for(jsonio::Value const& entry, Reading const& reading);
+void write_target_for(TargetFor const& spec, nlohmann::ordered_json& out);
+nlohmann::json target_for_schema(FaultKind const& kind);
 
 // The schema of a kind's object: "kind" (this kind) and "at_ms", then its keys with `properties`;
 // `required` besides "kind" and "at_ms".

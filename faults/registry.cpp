@@ -98,6 +98,20 @@ nlohmann::json fault_object(FaultKind const& kind, nlohmann::json properties, st
   return jsonio::schema::object(keys, std::move(properties), all_required);
 }
 
+TargetFor read_target_for(jsonio::Value const& entry, Reading const& reading) {
+  return TargetFor{reading.target(entry), entry.at("duration_ms").duration_ms()};
+}
+
+void write_target_for(TargetFor const& spec, nlohmann::ordered_json& out) {
+  out["target"] = selector_to_json(spec.target);
+  out["duration_ms"] = jsonio::ms(spec.duration);
+}
+
+nlohmann::json target_for_schema(FaultKind const& kind) {
+  return fault_object(kind, {{"target", jsonio::schema::ref("selector")}, {"duration_ms", jsonio::schema::duration("how long it lasts")}},
+                      {"target", "duration_ms"});
+}
+
 nlohmann::json fault_schema() {
   using nlohmann::json;
   json all = json::array();

@@ -45,17 +45,12 @@ nlohmann::json schema(FaultKind const& kind) {
 }
 
 // A clock fault in force: the nodes whose clocks it moved, set right by its follow-up or the drain.
-class Skew : public Lasting {
+class Skew : public Ending {
  public:
   explicit Skew(std::vector<model::NodeId> nodes) : nodes_(std::move(nodes)) {}
 
-  void follow_up(Injection& injection, std::uint64_t) override { end(injection); }
-  void heal(Injection& injection) override { end(injection); }
-
  private:
-  void end(Injection& injection) {
-    if (!active_) return;
-    active_ = false;
+  void end(Injection& injection) override {
     for (model::NodeId node : nodes_) {
       model::LocalClock& local = injection.world().network().node(node).clock();
       local.set_drift(injection.now(), 0.0);
@@ -64,7 +59,6 @@ class Skew : public Lasting {
   }
 
   std::vector<model::NodeId> nodes_;
-  bool active_ = true;
 };
 
 void begin(Injection& injection, ClockFault const& clock) {
@@ -86,15 +80,8 @@ void begin(Injection& injection, ClockFault const& clock) {
 }  // namespace
 
 FaultKind const& clock_kind() {
-  static FaultKind const kind = define_kind<ClockFault>({.name = "clock",
-                                                         .keys = {"target", "offset_ms", "drift_ppm", "duration_ms"},
-                                                         .targets = &any_node(),
-                                                         .read = read,
-                                                         .write = write,
-                                                         .schema = schema,
-                                                         .begin = begin,
-                                                         .follow_up_event = 5,
-                                                         .heal_order = 3});
+  static FaultKind const kind = define_kind<ClockFault>({.name = "clock", .keys = {"target", "offset_ms", "drift_ppm", "duration_ms"}, .targets = &any_node(),
+      .read = read, .write = write, .schema = schema, .begin = begin, .follow_up_event = 5, .heal_order = 3});
   return kind;
 }
 

@@ -76,15 +76,8 @@ void begin(Injection& injection, Crash const& crash) {
 }  // namespace
 
 FaultKind const& crash_kind() {
-  static FaultKind const kind = define_kind<Crash>({.name = "crash",
-                                                    .keys = {"target", "restart_after_ms", "lose_unflushed"},
-                                                    .targets = &any_node(),
-                                                    .read = read,
-                                                    .write = write,
-                                                    .schema = schema,
-                                                    .begin = begin,
-                                                    .follow_up_event = 1,
-                                                    .heal_order = 0});
+  static FaultKind const kind = define_kind<Crash>({.name = "crash", .keys = {"target", "restart_after_ms", "lose_unflushed"}, .targets = &any_node(),
+      .read = read, .write = write, .schema = schema, .begin = begin, .follow_up_event = 1, .heal_order = 0});
   return kind;
 }
 

@@ -82,15 +82,8 @@ void begin(Injection& injection, DlqReplay const& replay) {
 }  // namespace
 
 FaultKind const& dlq_replay_kind() {
-  static FaultKind const kind = define_kind<DlqReplay>({.name = "dlq_replay",
-                                                        .keys = {"target", "rate_per_s"},
-                                                        .targets = &groups(),
-                                                        .read = read,
-                                                        .write = write,
-                                                        .schema = schema,
-                                                        .begin = begin,
-                                                        .follow_up_event = 7,
-                                                        .heal_order = 5});
+  static FaultKind const kind = define_kind<DlqReplay>({.name = "dlq_replay", .keys = {"target", "rate_per_s"}, .targets = &groups(),
+      .read = read, .write = write, .schema = schema, .begin = begin, .follow_up_event = 7, .heal_order = 5});
   return kind;
 }
 

@@ -53,22 +53,14 @@ nlohmann::json schema(FaultKind const& kind) {
 }
 
 // A link fault in force: its handle in the network, cleared by its follow-up or the drain.
-class Degraded : public Lasting {
+class Degraded : public Ending {
  public:
   explicit Degraded(std::size_t handle) : handle_(handle) {}
 
-  void follow_up(Injection& injection, std::uint64_t) override { end(injection); }
-  void heal(Injection& injection) override { end(injection); }
-
  private:
-  void end(Injection& injection) {
-    if (!active_) return;
-    active_ = false;
-    injection.world().network().clear_link_fault(handle_);
-  }
+  void end(Injection& injection) override { injection.world().network().clear_link_fault(handle_); }
 
   std::size_t handle_;
-  bool active_ = true;
 };
 
 void begin(Injection& injection, LinkFault const& link) {
@@ -94,15 +86,8 @@ void begin(Injection& injection, LinkFault const& link) {
 }  // namespace
 
 FaultKind const& link_kind() {
-  static FaultKind const kind = define_kind<LinkFault>({.name = "link",
-                                                        .keys = {"between", "duration_ms", "latency_ms", "loss", "duplicate", "reorder"},
-                                                        .targets = &any_node(),
-                                                        .read = read,
-                                                        .write = write,
-                                                        .schema = schema,
-                                                        .begin = begin,
-                                                        .follow_up_event = 4,
-                                                        .heal_order = 2});
+  static FaultKind const kind = define_kind<LinkFault>({.name = "link", .keys = {"between", "duration_ms", "latency_ms", "loss", "duplicate", "reorder"}, .targets = &any_node(),
+      .read = read, .write = write, .schema = schema, .begin = begin, .follow_up_event = 4, .heal_order = 2});
   return kind;
 }
 

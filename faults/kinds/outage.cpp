@@ -1,33 +1,12 @@
 // "outage": every call to a service fails for duration_ms.
 #include "faults/injector.h"
 #include "faults/kind.h"
-#include "jsonio/schema.h"
-#include "jsonio/writer.h"
 
 namespace brokersim::faults {
 
 namespace {
 
-struct Outage {
-  NodeSelector target;  // A service.
-  Time duration = 0;
-};
-
-Outage read(jsonio::Value const& entry, Reading const& reading) {
-  return Outage{reading.target(entry), entry.at("duration_ms").duration_ms()};
-}
-
-void write(Outage const& outage, nlohmann::ordered_json& out) {
-  out["target"] = selector_to_json(outage.target);
-  out["duration_ms"] = jsonio::ms(outage.duration);
-}
-
-nlohmann::json schema(FaultKind const& kind) {
-  using namespace jsonio::schema;
-  return fault_object(kind, {{"target", ref("selector")}, {"duration_ms", duration("how long it lasts")}}, {"target", "duration_ms"});
-}
-
-void begin(Injection& injection, Outage const& outage) {
+void begin(Injection& injection, TargetFor const& outage) {
   model::World& world = injection.world();
   auto degradation = std::make_unique<Degradation>();
   Time const until = injection.now() + outage.duration;
@@ -43,14 +22,8 @@ void begin(Injection& injection, Outage const& outage) {
 }  // namespace
 
 FaultKind const& outage_kind() {
-  static FaultKind const kind = define_kind<Outage>({.name = "outage",
-                                                     .keys = {"target", "duration_ms"},
-                                                     .targets = &services(),
-                                                     .read = read,
-                                                     .write = write,
-                                                     .schema = schema,
-                                                     .begin = begin,
-                                                     .heal_order = 4});
+  static FaultKind const kind = define_kind<TargetFor>({.name = "outage", .keys = {"target", "duration_ms"}, .targets = &services(),
+      .read = read_target_for, .write = write_target_for, .schema = target_for_schema, .begin = begin, .heal_order = 4});
   return kind;
 }
 

@@ -49,18 +49,12 @@ nlohmann::json schema(FaultKind const& kind) {
 }
 
 // A partition in force: the directed connections it cut, restored by its follow-up or the drain.
-class Cut : public Lasting {
+class Cut : public Ending {
  public:
   std::vector<std::pair<model::NodeId, model::NodeId>> connections;
-  bool active = false;
-
-  void follow_up(Injection& injection, std::uint64_t) override { end(injection); }
-  void heal(Injection& injection) override { end(injection); }
 
  private:
-  void end(Injection& injection) {
-    if (!active) return;
-    active = false;
+  void end(Injection& injection) override {
     for (auto const& [from, to] : connections) injection.world().network().restore_traffic(from, to);
     if (!connections.empty()) injection.record(connections.front().first, "heal", "partition healed");
     injection.world().controller().on_connectivity_change(injection.simulation());
@@ -89,7 +83,6 @@ void begin(Injection& injection, Partition const& partition) {
     }
   }
   for (auto const& [from, to] : cut->connections) world.network().cut_traffic(from, to);
-  cut->active = true;
   std::size_t const handle = injection.keep(std::move(cut));
   std::string const detail = (partition.one_way ? "cannot send to " : "cut off from ") + node_list(world, second) + " for " +
                              milliseconds(partition.duration);
@@ -101,15 +94,8 @@ void begin(Injection& injection, Partition const& partition) {
 }  // namespace
 
 FaultKind const& partition_kind() {
-  static FaultKind const kind = define_kind<Partition>({.name = "partition",
-                                                        .keys = {"sides", "duration_ms", "one_way"},
-                                                        .targets = &any_node(),
-                                                        .read = read,
-                                                        .write = write,
-                                                        .schema = schema,
-                                                        .begin = begin,
-                                                        .follow_up_event = 3,
-                                                        .heal_order = 1});
+  static FaultKind const kind = define_kind<Partition>({.name = "partition", .keys = {"sides", "duration_ms", "one_way"}, .targets = &any_node(),
+      .read = read, .write = write, .schema = schema, .begin = begin, .follow_up_event = 3, .heal_order = 1});
   return kind;
 }
 

@@ -43,25 +43,18 @@ nlohmann::json schema(FaultKind const& kind) {
 }
 
 void begin(Injection& injection, Poison const& poison) {
-  for (model::NodeId node : injection.resolve(poison.target)) {
-    model::ProducerInstance* producer = injection.world().producer_node(node);
-    if (producer == nullptr) continue;
+  for (model::ProducerInstance* producer : injection.producers(poison.target)) {
     producer->make_poison(poison.count, poison.every);
-    injection.record(node, "poison", poison.count ? "next " + std::to_string(*poison.count) + " message(s) malformed"
-                                                  : "every " + std::to_string(*poison.every) + "th message malformed");
+    injection.record(producer->id(), "poison", poison.count ? "next " + std::to_string(*poison.count) + " message(s) malformed"
+                                                            : "every " + std::to_string(*poison.every) + "th message malformed");
   }
 }
 
 }  // namespace
 
 FaultKind const& poison_kind() {
-  static FaultKind const kind = define_kind<Poison>({.name = "poison",
-                                                     .keys = {"target", "count", "every"},
-                                                     .targets = &producers(),
-                                                     .read = read,
-                                                     .write = write,
-                                                     .schema = schema,
-                                                     .begin = begin});
+  static FaultKind const kind = define_kind<Poison>({.name = "poison", .keys = {"target", "count", "every"}, .targets = &producers(),
+      .read = read, .write = write, .schema = schema, .begin = begin});
   return kind;
 }
 

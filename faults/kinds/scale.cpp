@@ -61,14 +61,8 @@ int group_instances(nlohmann::json const& entry, std::string const& name, int in
 }  // namespace
 
 FaultKind const& scale_kind() {
-  static FaultKind const kind = define_kind<Scale>({.name = "scale",
-                                                    .keys = {"target", "instances"},
-                                                    .targets = &groups(),
-                                                    .read = read,
-                                                    .write = write,
-                                                    .schema = schema,
-                                                    .begin = begin,
-                                                    .group_instances = group_instances});
+  static FaultKind const kind = define_kind<Scale>({.name = "scale", .keys = {"target", "instances"}, .targets = &groups(),
+      .read = read, .write = write, .schema = schema, .begin = begin, .group_instances = group_instances});
   return kind;
 }
 

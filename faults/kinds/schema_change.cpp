@@ -28,24 +28,17 @@ nlohmann::json schema(FaultKind const& kind) {
 }
 
 void begin(Injection& injection, SchemaChange const& change) {
-  for (model::NodeId node : injection.resolve(change.target)) {
-    model::ProducerInstance* producer = injection.world().producer_node(node);
-    if (producer == nullptr) continue;
+  for (model::ProducerInstance* producer : injection.producers(change.target)) {
     producer->set_schema(change.version);
-    injection.record(node, "schema_change", "writes schema version " + std::to_string(change.version));
+    injection.record(producer->id(), "schema_change", "writes schema version " + std::to_string(change.version));
   }
 }
 
 }  // namespace
 
 FaultKind const& schema_change_kind() {
-  static FaultKind const kind = define_kind<SchemaChange>({.name = "schema_change",
-                                                           .keys = {"target", "version"},
-                                                           .targets = &producers(),
-                                                           .read = read,
-                                                           .write = write,
-                                                           .schema = schema,
-                                                           .begin = begin});
+  static FaultKind const kind = define_kind<SchemaChange>({.name = "schema_change", .keys = {"target", "version"}, .targets = &producers(),
+      .read = read, .write = write, .schema = schema, .begin = begin});
   return kind;
 }
 

@@ -70,15 +70,8 @@ void begin(Injection& injection, Slowdown const& slowdown) {
 }  // namespace
 
 FaultKind const& slowdown_kind() {
-  static FaultKind const kind = define_kind<Slowdown>({.name = "slowdown",
-                                                       .keys = {"target", "factor", "duration_ms"},
-                                                       .targets = &processing(),
-                                                       .read = read,
-                                                       .write = write,
-                                                       .schema = schema,
-                                                       .begin = begin,
-                                                       .follow_up_event = 6,
-                                                       .heal_order = 4});
+  static FaultKind const kind = define_kind<Slowdown>({.name = "slowdown", .keys = {"target", "factor", "duration_ms"}, .targets = &processing(),
+      .read = read, .write = write, .schema = schema, .begin = begin, .follow_up_event = 6, .heal_order = 4});
   return kind;
 }
 
