@@ -2,9 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "faults/fault.h"
+#include "faults/kind.h"
 #include "model/world/world.h"
 #include "sim/random.h"
 #include "sim/simulation.h"
@@ -12,10 +15,11 @@
 namespace brokersim::faults {
 
 // An ordinary actor: each fault begins (and, where it lasts, ends) as an event; nothing in the kernel
-// knows about faults. Selectors are resolved when the fault fires (`leader_of` names whoever leads
-// then; `random` draws from the injector's own stream). With heal_at_drain, everything still broken when
-// the drain begins is healed then (crashed nodes restart), so that what is missing at the end is lost,
-// not merely unavailable.
+// knows about faults. What a fault does is its kind's `begin` (faults/kinds/); the injector resolves
+// selectors when the fault fires (`leader_of` names whoever leads then; `random` draws from the
+// injector's own stream), keeps the faults in force (Lasting) and routes their follow-up events. With
+// heal_at_drain, everything still broken when the drain begins is healed then (crashed nodes restart), so
+// that what is missing at the end is lost, not merely unavailable.
 class FaultInjector : public sim::Actor {
  public:
   FaultInjector(std::vector<Fault> const& faults, model::World& world, std::uint64_t seed);
@@ -25,78 +29,77 @@ class FaultInjector : public sim::Actor {
   void on_event(sim::Simulation& simulation, sim::Event const& event) override;
 
  private:
-  enum EventType : std::uint32_t {
-    kBegin = 0, kRestart = 1, kHeal = 2, kEndPartition = 3, kEndLink = 4, kEndClock = 5, kEndSlowdown = 6,
-    kReplayNext = 7,  // arg0 = replay index: republish its next message.
-  };
+  friend class Injection;
+  // The injector's own events; a kind's follow-ups have the kind's follow_up_event.
+  enum EventType : std::uint32_t { kBegin = 0, kHeal = 2 };
 
-  // A dlq_replay at a rate: the messages still to republish, and who republishes them.
-  struct Replay {
-    model::ProducerInstance* replayer = nullptr;
-    std::vector<std::uint32_t> messages;
-    std::size_t next = 0;
-    Time gap = 0;
-  };
-
-  // A partition in force: the directed connections it cut.
-  struct Cut {
-    std::vector<std::pair<model::NodeId, model::NodeId>> connections;
-    bool active = false;
-  };
-  // A link fault in force: its handle in the network.
-  struct Link {
-    std::size_t handle = 0;
-    bool active = false;
-  };
-  // A clock fault in force: the nodes whose clocks it moved.
-  struct Skew {
-    std::vector<model::NodeId> nodes;
-    bool active = false;
+  struct Kept {
+    FaultKind const* kind = nullptr;
+    std::unique_ptr<Lasting> lasting;
   };
 
   std::vector<model::NodeId> resolve(NodeSelector const& selector);
-  void begin(sim::Simulation& simulation, std::size_t index);
-
-  // One function per fault kind: what happens when it begins.
-  void apply(sim::Simulation& simulation, Crash const& crash);
-  void apply(sim::Simulation& simulation, Pause const& pause);
-  void apply(sim::Simulation& simulation, Partition const& partition);
-  void apply(sim::Simulation& simulation, LinkFault const& link);
-  void apply(sim::Simulation& simulation, ClockFault const& clock);
-  void apply(sim::Simulation& simulation, Poison const& poison);
-  void apply(sim::Simulation& simulation, Outage const& outage);
-  void apply(sim::Simulation& simulation, Slowdown const& slowdown);
-  void apply(sim::Simulation& simulation, SchemaChange const& change);
-  void apply(sim::Simulation& simulation, DlqReplay const& replay);
-  void apply(sim::Simulation& simulation, Scale const& scale);
-
-  // Ends of lasting faults.
-  void end_partition(sim::Simulation& simulation, std::size_t cut);
-  void end_link(sim::Simulation& simulation, std::size_t link);
-  void end_clock(sim::Simulation& simulation, std::size_t clock);
-  void heal_services_and_processing(sim::Simulation& simulation);
-  std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors);
-  void record(sim::Simulation& simulation, model::NodeId node, char const* kind, std::string detail, Time until = model::kNever);
-  // A lasting fault on `node` of `kind` ended now (a crash by a restart).
-  void record_end(sim::Simulation& simulation, model::NodeId node, char const* kind);
+  void heal(sim::Simulation& simulation);
 
   std::vector<Fault> const& faults_;
   model::World& world_;
   sim::RandomStream random_;
   sim::ActorId self_ = 0;
-  std::vector<model::NodeId> crashed_;  // Nodes this injector crashed (restarted or not), for healing.
-  std::vector<Cut> cuts_;
-  std::vector<Link> links_;
-  std::vector<Skew> skews_;
-  std::vector<std::vector<model::NodeId>> slowed_;  // Consumer instances a slowdown fault slowed.
-  // Outages and slowdowns, to end those still going on when the drain begins.
+  std::vector<Kept> kept_;  // Faults that lasted, in the order they began; a follow-up's arg0 indexes it.
+};
+
+// What a fault kind acts through when it begins (and its Lasting when it follows up or heals).
+class Injection {
+ public:
+  Injection(FaultInjector& injector, sim::Simulation& simulation, FaultKind const& kind)
+      : injector_(injector), simulation_(simulation), kind_(kind) {}
+
+  sim::Simulation& simulation() const { return simulation_; }
+  model::World& world() const { return injector_.world_; }
+  Time now() const { return simulation_.now(); }
+
+  std::vector<model::NodeId> resolve(NodeSelector const& selector) const { return injector_.resolve(selector); }
+  // The producer instances among the nodes the selector names.
+  std::vector<model::ProducerInstance*> producers(NodeSelector const& selector) const;
+  // Every node the selectors name, sorted, without repeats.
+  std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors) const;
+
+  // Adds a fault event to the ground truth (for the reports); returns its index there.
+  std::size_t record(model::NodeId node, char const* kind, std::string detail, Time until = model::kNever) const;
+  // A lasting fault on `node` of `kind` ended now (a crash by a restart).
+  void record_end(model::NodeId node, char const* kind) const;
+
+  // Keeps a fault in force; returns its handle for follow_up.
+  std::size_t keep(std::unique_ptr<Lasting> lasting) const;
+  // Calls kept `lasting`'s follow_up(arg) after `delay`.
+  void follow_up(Time delay, std::size_t lasting, std::uint64_t arg = 0) const;
+
+ private:
+  FaultInjector& injector_;
+  sim::Simulation& simulation_;
+  FaultKind const& kind_;
+};
+
+// Outages and slowdowns in force (the nodes they degraded, until when, and their records in the ground
+// truth): those still going on when the drain begins end then, as every other fault does.
+class Degradation : public Lasting {
+ public:
+  void add(model::NodeId node, Time until, std::size_t record) { nodes_.push_back(Degraded{node, until, record}); }
+  void heal(Injection& injection) override;
+
+ private:
   struct Degraded {
     model::NodeId node = 0;
     Time until = 0;
     std::size_t record = 0;  // Its FaultEvent in the ground truth.
   };
-  std::vector<Degraded> degraded_;
-  std::vector<Replay> replays_;
+  std::vector<Degraded> nodes_;
 };
+
+// Text for fault details: the shortest decimal that reads back as `value` (whatever the C locale says),
+// a duration as "N ms", and a list of node names (the first six).
+std::string decimal(double value);
+std::string milliseconds(Time micros);
+std::string node_list(model::World const& world, std::vector<model::NodeId> const& nodes);
 
 }  // namespace brokersim::faults

@@ -10,12 +10,14 @@
 #include <sstream>
 
 #include "model/world/world.h"
-#include "scenarios/json_reader.h"
+#include "jsonio/reader.h"
 #include "scenarios/scenario_keys.h"
 #include "sim/digest.h"
 #include "sim/format.h"
 
 namespace brokersim::scenarios {
+
+using jsonio::Value;
 
 namespace {
 
@@ -397,7 +399,7 @@ Scenario load_scenario_json(nlohmann::json const& document, std::string const& f
 }
 
 Scenario load_scenario_text(std::string_view text, std::string const& file) {
-  Scenario scenario = load_scenario_json(parse_scenario_text(text, file), file);
+  Scenario scenario = load_scenario_json(jsonio::parse_scenario_text(text, file), file);
   scenario.content_hash = sim::content_hash(text);
   return scenario;
 }

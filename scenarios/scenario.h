@@ -3,12 +3,12 @@
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "faults/fault.h"
+#include "jsonio/reader.h"
 #include "model/world/config.h"
 #include "sim/time.h"
 
@@ -54,9 +54,6 @@ struct Scenario {
 };
 
 // Bad input: the message already names the file, the JSON pointer and what was expected.
-class ScenarioError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using jsonio::ScenarioError;
 
 }  // namespace brokersim::scenarios

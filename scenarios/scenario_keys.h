@@ -1,4 +1,4 @@
-// The keys each object of a scenario file may have: one list, read by the loader (unknown keys) and by
+// The keys each object of a scenario file may have (a fault's are its kind's, faults/kinds/): one list, read by the loader (unknown keys) and by
 // the schema (additionalProperties), so the two cannot disagree about them.
 #pragma once
 
@@ -34,22 +34,5 @@ inline std::vector<std::string> const kService = {"name", "capacity_per_s", "lat
 inline std::vector<std::string> const kExpect = {"delivery", "ordering", "max_p99_latency_ms", "max_consumer_lag",
                                                  "max_retry_amplification", "max_dead_lettered", "max_timestamp_inversions",
                                                  "max_downstream_load"};
-inline std::vector<std::string> const kFaultKinds = {"crash", "partition", "link", "clock", "pause", "poison",
-                                                     "outage", "slowdown", "dlq_replay", "schema_change", "scale"};
-// Per fault kind (same order as kFaultKinds), besides "kind" and "at_ms".
-inline std::vector<std::vector<std::string>> const kFaultKeys = {
-    {"target", "restart_after_ms", "lose_unflushed"},
-    {"sides", "duration_ms", "one_way"},
-    {"between", "duration_ms", "latency_ms", "loss", "duplicate", "reorder"},
-    {"target", "offset_ms", "drift_ppm", "duration_ms"},
-    {"target", "duration_ms"},
-    {"target", "count", "every"},
-    {"target", "duration_ms"},
-    {"target", "factor", "duration_ms"},
-    {"target", "rate_per_s"},
-    {"target", "version"},
-    {"target", "instances"},
-};
-inline std::vector<std::string> const kSelector = {"leader_of", "random", "group"};
 
 }  // namespace brokersim::scenarios::keys

@@ -1,7 +1,7 @@
 #include "scenarios/schema.h"
 
-#include <algorithm>
-
+#include "faults/registry.h"
+#include "jsonio/schema.h"
 #include "scenarios/scenario_keys.h"
 #include "sim/time.h"
 
@@ -11,69 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-json ref(char const* name) { return json{{"$ref", std::string("#/$defs/") + name}}; }
-
-json described(json schema, char const* description) {
-  schema["description"] = description;
-  return schema;
-}
-
-json duration(char const* description) {
-  return described(json{{"type", "number"}, {"minimum", 0}, {"maximum", sim::time_ms_max()}}, description);
-}
-
-json nullable(json schema) { return json{{"oneOf", json::array({std::move(schema), json{{"type", "null"}}})}}; }
-
-// A number > 0 (the loader refuses 0), and the same for a duration.
-json positive(char const* description) {
-  return described(json{{"type", "number"}, {"exclusiveMinimum", 0}}, description);
-}
-json positive_duration(char const* description) {
-  return described(json{{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", sim::time_ms_max()}}, description);
-}
-
-bool accepts_null(json const& schema) {
-  for (char const* combinator : {"oneOf", "anyOf"}) {
-    if (schema.contains(combinator)) {
-      for (json const& option : schema[combinator]) {
-        if (option == json{{"type", "null"}}) return true;
-      }
-    }
-  }
-  return false;
-}
-
-json enumeration(std::vector<json> values, char const* description) {
-  return described(json{{"enum", values}}, description);
-}
-
-json integer(std::int64_t minimum, std::int64_t maximum, char const* description) {
-  return described(json{{"type", "integer"}, {"minimum", minimum}, {"maximum", maximum}}, description);
-}
-
-json number_at_least(double minimum, char const* description) {
-  return described(json{{"type", "number"}, {"minimum", minimum}}, description);
-}
-
-json probability(char const* description) {
-  return described(json{{"type", "number"}, {"minimum", 0}, {"maximum", 1}}, description);
-}
-
-json name(char const* description) { return described(json{{"type", "string"}, {"minLength", 1}}, description); }
-
-// An object with exactly the keys of `keys` (additionalProperties false), their schemas from `properties`.
-// An optional key may also be null, which the loader reads as the key's default (as if it were absent).
-json object(std::vector<std::string> const& keys, json properties, std::vector<std::string> required = {}) {
-  json schema{{"type", "object"}, {"additionalProperties", false}, {"properties", json::object()}};
-  for (std::string const& key : keys) {
-    json property = properties.contains(key) ? properties[key] : json::object();
-    bool const optional = std::find(required.begin(), required.end(), key) == required.end();
-    if (optional && !property.empty() && !accepts_null(property)) property = json{{"anyOf", json::array({property, json{{"type", "null"}}})}};
-    schema["properties"][key] = property;
-  }
-  if (!required.empty()) schema["required"] = required;
-  return schema;
-}
+using namespace jsonio::schema;
 
 json distribution() {
   json const ms = duration("milliseconds");
@@ -99,72 +37,6 @@ json distribution() {
                           {"scale", "shape"}));
   return json{{"description", "a duration distribution in milliseconds: a number (constant) or {\"dist\": ...}"},
               {"oneOf", options}};
-}
-
-json selector() {
-  json options = json::array();
-  options.push_back(name("a node (broker-0, order-service-1, ...), a producer, group or service name (all its instances), "
-                         "\"brokers\", \"controllers\", or a zone"));
-  options.push_back(object({"leader_of"}, {{"leader_of", json{{"type", "string"}, {"pattern", "^.+/[0-9]+$"}}}}, {"leader_of"}));
-  options.push_back(object({"random"}, {{"random", name("\"broker\", \"controller\", \"producer\", \"consumer\", \"service\", or a set name")}},
-                           {"random"}));
-  options.push_back(object({"group"}, {{"group", name("a consumer group: all its instances")}}, {"group"}));
-  return json{{"oneOf", options}};
-}
-
-json fault_kind(std::size_t kind) {
-  json properties = {
-      {"kind", json{{"const", keys::kFaultKinds[kind]}}},
-      {"at_ms", duration("when the fault begins")},
-      {"target", ref("selector")},
-      {"restart_after_ms", nullable(duration("restart this long after the crash"))},
-      {"lose_unflushed", described(json{{"type", "boolean"}}, "also drop the log tail not yet flushed (power loss)")},
-      {"sides", json{{"type", "array"}, {"minItems", 1}, {"maxItems", 2},
-                     {"items", json{{"type", "array"}, {"minItems", 1}, {"items", ref("selector")}}}}},
-      {"duration_ms", duration("how long it lasts")},
-      {"one_way", described(json{{"type", "boolean"}}, "only traffic from the first side is cut")},
-      {"between", json{{"type", "array"}, {"minItems", 2}, {"maxItems", 2}, {"items", ref("selector")}}},
-      {"latency_ms", ref("distribution")},
-      {"loss", probability("chance a message is dropped")},
-      {"duplicate", probability("chance a message is delivered twice")},
-      {"reorder", probability("chance a message is delayed behind later ones")},
-      {"offset_ms", described(json{{"type", "number"}, {"minimum", -sim::time_ms_max()}, {"maximum", sim::time_ms_max()}},
-                              "clock jump")},
-      {"drift_ppm", described(json{{"type", "number"}}, "clock rate error")},
-      {"count", integer(1, 1000000000, "how many poison messages")},
-      {"every", integer(1, 1000000000, "every N-th message is poison")},
-      {"factor", positive("how many times slower (> 0)")},
-      {"rate_per_s", nullable(positive("replay rate (> 0); null: all at once"))},
-      {"version", integer(1, 255, "the schema version emitted from at_ms")},
-      {"instances", integer(0, 1000, "the new number of members")},
-  };
-  std::vector<std::string> keys = {"kind", "at_ms"};
-  for (std::string const& key : keys::kFaultKeys[kind]) keys.push_back(key);
-  std::vector<std::string> required = {"kind", "at_ms"};
-  for (char const* key : {"target", "sides", "between", "version", "instances", "factor"}) {
-    if (std::find(keys.begin(), keys.end(), key) != keys.end()) required.emplace_back(key);
-  }
-  if (keys::kFaultKinds[kind] != "crash" && keys::kFaultKinds[kind] != "clock" &&
-      std::find(keys.begin(), keys.end(), "duration_ms") != keys.end()) {
-    required.emplace_back("duration_ms");
-  }
-  json schema = object(keys, properties, required);
-  if (keys::kFaultKinds[kind] == "poison") {
-    // Exactly one of them, not null.
-    schema["oneOf"] = json::array({json{{"required", {"count"}}, {"properties", json{{"count", json{{"type", "integer"}}}}}},
-                                   json{{"required", {"every"}}, {"properties", json{{"every", json{{"type", "integer"}}}}}}});
-  }
-  return json{{"if", json{{"properties", json{{"kind", json{{"const", keys::kFaultKinds[kind]}}}}}, {"required", {"kind"}}}},
-              {"then", schema}};
-}
-
-json fault() {
-  json all = json::array();
-  for (std::size_t kind = 0; kind < keys::kFaultKinds.size(); ++kind) all.push_back(fault_kind(kind));
-  json kinds = json::array();
-  for (std::string const& kind : keys::kFaultKinds) kinds.push_back(kind);
-  return json{{"type", "object"}, {"required", {"kind", "at_ms"}}, {"properties", json{{"kind", json{{"enum", kinds}}}}},
-              {"allOf", all}};
 }
 
 json keys_schema() {
@@ -313,7 +185,7 @@ nlohmann::json scenario_schema() {
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   schema["$id"] = "https://brokersim.dev/schema/scenario.json";
   schema["title"] = "brokersim scenario";
-  schema["$defs"] = json{{"distribution", distribution()}, {"selector", selector()}, {"fault", fault()}};
+  schema["$defs"] = json{{"distribution", distribution()}, {"selector", faults::selector_schema()}, {"fault", faults::fault_schema()}};
   return schema;
 }
 

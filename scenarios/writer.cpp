@@ -1,61 +1,17 @@
 #include "scenarios/writer.h"
 
-#include <cmath>
-#include <type_traits>
+#include "faults/registry.h"
+#include "jsonio/writer.h"
 
 namespace brokersim::scenarios {
 
 namespace {
 
 using nlohmann::ordered_json;
-using sim::Distribution;
 
-ordered_json ms(sim::Time micros) { return static_cast<double>(micros) / 1000.0; }
-ordered_json ms_double(double micros) { return micros / 1000.0; }
-
-ordered_json distribution(Distribution const& d) {
-  switch (d.kind) {
-    case Distribution::Kind::constant:
-      return ordered_json{{"dist", "constant"}, {"value", ms_double(d.first)}};
-    case Distribution::Kind::uniform:
-      return ordered_json{{"dist", "uniform"}, {"min", ms_double(d.first)}, {"max", ms_double(d.second)}};
-    case Distribution::Kind::exponential:
-      return ordered_json{{"dist", "exponential"}, {"mean", ms_double(d.first)}};
-    case Distribution::Kind::normal:
-      return ordered_json{{"dist", "normal"}, {"mean", ms_double(d.first)}, {"stddev", ms_double(d.second)}};
-    case Distribution::Kind::lognormal:
-      // mu and sigma of ln(milliseconds).
-      return ordered_json{{"dist", "lognormal"}, {"mu", d.first - std::log(1000.0)}, {"sigma", d.second}};
-    case Distribution::Kind::pareto:
-      return ordered_json{{"dist", "pareto"}, {"scale", ms_double(d.first)}, {"shape", d.second}};
-  }
-  return nullptr;
-}
-
-template <typename T>
-ordered_json optional(std::optional<T> const& value) {
-  return value ? ordered_json(*value) : ordered_json(nullptr);
-}
-
-ordered_json selector(faults::NodeSelector const& s) {
-  switch (s.kind) {
-    case faults::NodeSelector::Kind::name:
-      return s.name;
-    case faults::NodeSelector::Kind::leader_of:
-      return ordered_json{{"leader_of", s.topic + "/" + std::to_string(s.partition)}};
-    case faults::NodeSelector::Kind::random:
-      return ordered_json{{"random", s.name}};
-    case faults::NodeSelector::Kind::group:
-      return ordered_json{{"group", s.name}};
-  }
-  return nullptr;
-}
-
-ordered_json selectors(std::vector<faults::NodeSelector> const& list) {
-  ordered_json out = ordered_json::array();
-  for (auto const& s : list) out.push_back(selector(s));
-  return out;
-}
+using jsonio::distribution;
+using jsonio::ms;
+using jsonio::optional;
 
 ordered_json producer(model::ProducerConfig const& p) {
   ordered_json out{{"name", p.name}, {"instances", p.instances}, {"topic", p.topic}};
@@ -118,59 +74,6 @@ ordered_json group(model::ConsumerGroupConfig const& g) {
   return out;
 }
 
-ordered_json fault(faults::Fault const& f) {
-  ordered_json out{{"kind", faults::kind_name(f.action)}, {"at_ms", ms(f.at)}};
-  std::visit(
-      [&](auto const& a) {
-        using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, faults::Crash>) {
-          out["target"] = selector(a.target);
-          out["restart_after_ms"] = a.restart_after ? ms(*a.restart_after) : ordered_json(nullptr);
-          out["lose_unflushed"] = a.lose_unflushed;
-        } else if constexpr (std::is_same_v<T, faults::Partition>) {
-          ordered_json sides = ordered_json::array();
-          for (auto const& side : a.sides) sides.push_back(selectors(side));
-          out["sides"] = sides;
-          out["duration_ms"] = ms(a.duration);
-          out["one_way"] = a.one_way;
-        } else if constexpr (std::is_same_v<T, faults::LinkFault>) {
-          out["between"] = selectors(a.between);
-          out["duration_ms"] = ms(a.duration);
-          if (a.latency) out["latency_ms"] = distribution(*a.latency);
-          out["loss"] = a.loss;
-          out["duplicate"] = a.duplicate;
-          out["reorder"] = a.reorder;
-        } else if constexpr (std::is_same_v<T, faults::ClockFault>) {
-          out["target"] = selector(a.target);
-          out["offset_ms"] = ms(a.offset);
-          out["drift_ppm"] = a.drift_ppm;
-          out["duration_ms"] = a.duration ? ms(*a.duration) : ordered_json(nullptr);
-        } else if constexpr (std::is_same_v<T, faults::Poison>) {
-          out["target"] = selector(a.target);
-          if (a.count) out["count"] = *a.count;
-          if (a.every) out["every"] = *a.every;
-        } else if constexpr (std::is_same_v<T, faults::DlqReplay>) {
-          out["target"] = selector(a.target);
-          out["rate_per_s"] = optional(a.rate_per_s);
-        } else if constexpr (std::is_same_v<T, faults::SchemaChange>) {
-          out["target"] = selector(a.target);
-          out["version"] = a.version;
-        } else if constexpr (std::is_same_v<T, faults::Scale>) {
-          out["target"] = selector(a.target);
-          out["instances"] = a.instances;
-        } else if constexpr (std::is_same_v<T, faults::Slowdown>) {
-          out["target"] = selector(a.target);
-          out["factor"] = a.factor;
-          out["duration_ms"] = ms(a.duration);
-        } else {  // Pause, Outage.
-          out["target"] = selector(a.target);
-          out["duration_ms"] = ms(a.duration);
-        }
-      },
-      f.action);
-  return out;
-}
-
 ordered_json expectations(Expectations const& e) {
   static char const* const deliveries[] = {"at-most-once", "at-least-once", "exactly-once"};
   static char const* const orderings[] = {"per-key", "per-partition", "none"};
@@ -228,7 +131,7 @@ ordered_json scenario_to_json(Scenario const& s) {
                                            {"latency_ms", distribution(sv.latency)}, {"zone", optional(sv.zone)}});
   }
   out["faults"] = ordered_json::array();
-  for (auto const& f : s.faults) out["faults"].push_back(fault(f));
+  for (auto const& f : s.faults) out["faults"].push_back(faults::fault_to_json(f));
   out["expect"] = expectations(s.expect);
   return out;
 }

@@ -18,7 +18,7 @@ namespace {
 // Every .cpp and .h of the simulator's folders (not the tests, not the benchmarks), by path.
 std::map<std::string, std::string> simulator_sources() {
   std::map<std::string, std::string> sources;
-  for (char const* folder : {"sim", "model", "faults", "scenarios", "checks", "reports", "cli"}) {
+  for (char const* folder : {"sim", "model", "jsonio", "faults", "scenarios", "checks", "reports", "cli"}) {
     for (auto const& entry : fs::recursive_directory_iterator(brokersim::testing::source_path(folder))) {
       std::string const extension = entry.path().extension().string();
       if (extension != ".cpp" && extension != ".h") continue;

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faults/registry.h"
 #include "scenarios/loader.h"
 #include "scenarios/scenario_keys.h"
 #include "scenarios/writer.h"
@@ -318,19 +319,20 @@ TEST_CASE("scenarios: loader: the defaults of the format", "[scenarios]") {
   CHECK_FALSE(service.zone.has_value());
   // Faults.
   REQUIRE(s.faults.size() == 5);
-  auto const& crash = std::get<faults::Crash>(s.faults[0].action);
-  CHECK_FALSE(crash.restart_after.has_value());
-  CHECK_FALSE(crash.lose_unflushed);
-  CHECK_FALSE(std::get<faults::Partition>(s.faults[1].action).one_way);
-  auto const& link = std::get<faults::LinkFault>(s.faults[2].action);
-  CHECK_FALSE(link.latency.has_value());
-  CHECK(link.loss == 0.0);
-  CHECK(link.duplicate == 0.0);
-  CHECK(link.reorder == 0.0);
-  auto const& clock = std::get<faults::ClockFault>(s.faults[3].action);
-  CHECK(clock.drift_ppm == 0.0);
-  CHECK_FALSE(clock.duration.has_value());
-  CHECK_FALSE(std::get<faults::DlqReplay>(s.faults[4].action).rate_per_s.has_value());
+  // A fault's spec is its kind's own; what was read shows in what is written back.
+  auto const crash = faults::fault_to_json(s.faults[0]);
+  CHECK(crash["restart_after_ms"].is_null());
+  CHECK(crash["lose_unflushed"] == false);
+  CHECK(faults::fault_to_json(s.faults[1])["one_way"] == false);
+  auto const link = faults::fault_to_json(s.faults[2]);
+  CHECK_FALSE(link.contains("latency_ms"));
+  CHECK(link["loss"] == 0.0);
+  CHECK(link["duplicate"] == 0.0);
+  CHECK(link["reorder"] == 0.0);
+  auto const clock = faults::fault_to_json(s.faults[3]);
+  CHECK(clock["drift_ppm"] == 0.0);
+  CHECK(clock["duration_ms"].is_null());
+  CHECK(faults::fault_to_json(s.faults[4])["rate_per_s"].is_null());
   // Expectations: nothing declared, nothing expected.
   CHECK_FALSE(s.expect.delivery.has_value());
   CHECK_FALSE(s.expect.ordering.has_value());
@@ -396,11 +398,11 @@ TEST_CASE("scenarios: loader: distributions are milliseconds in the file and mic
   // Fault times are milliseconds too, fractional allowed.
   auto const s = load_scenario_text(scenario_with(R"("faults": [{"kind": "pause", "target": "broker-0", "at_ms": 1.5, "duration_ms": 0.25}])"), "t.json");
   CHECK(s.faults.at(0).at == 1500);
-  CHECK(std::get<brokersim::faults::Pause>(s.faults[0].action).duration == 250);
+  CHECK(s.faults.at(0).kind->name == "pause");
+  CHECK(brokersim::faults::fault_to_json(s.faults[0])["duration_ms"] == 0.25);
 }
 
 TEST_CASE("scenarios: loader: fault targets: names, sets and selectors", "[scenarios]") {
-  using brokersim::faults::NodeSelector;
   auto const s = load_scenario_text(scenario_with(R"("network": {"zones": ["dc-a"]},
     "faults": [{"kind": "crash", "target": {"leader_of": "orders/2"}, "at_ms": 1},
                {"kind": "crash", "target": {"random": "broker"}, "at_ms": 2},
@@ -411,26 +413,25 @@ TEST_CASE("scenarios: loader: fault targets: names, sets and selectors", "[scena
                {"kind": "link", "between": [{"random": "producer"}, {"leader_of": "orders/0"}], "at_ms": 8, "duration_ms": 1}])"),
                                     "t.json");
   REQUIRE(s.faults.size() == 7);
-  auto const& leader = std::get<brokersim::faults::Crash>(s.faults[0].action).target;
-  CHECK(leader == NodeSelector{NodeSelector::Kind::leader_of, "", "orders", 2});
-  CHECK(std::get<brokersim::faults::Crash>(s.faults[1].action).target == NodeSelector{NodeSelector::Kind::random, "broker", "", 0});
-  CHECK(std::get<brokersim::faults::Pause>(s.faults[2].action).target == NodeSelector{NodeSelector::Kind::group, "inventory", "", 0});
-  CHECK(std::get<brokersim::faults::Crash>(s.faults[3].action).target == NodeSelector{NodeSelector::Kind::name, "broker-1", "", 0});
-  CHECK(std::get<brokersim::faults::Pause>(s.faults[4].action).target == NodeSelector{NodeSelector::Kind::random, "inventory", "", 0});
-  auto const& sides = std::get<brokersim::faults::Partition>(s.faults[5].action).sides;
-  REQUIRE(sides.size() == 2);
-  CHECK(sides[0] == std::vector<NodeSelector>{{NodeSelector::Kind::name, "brokers", "", 0}});
-  CHECK(sides[1] == std::vector<NodeSelector>{{NodeSelector::Kind::name, "dc-a", "", 0},
-                                              {NodeSelector::Kind::name, "app-0", "", 0},
-                                              {NodeSelector::Kind::name, "stock-db", "", 0}});
-  auto const& between = std::get<brokersim::faults::LinkFault>(s.faults[6].action).between;
-  CHECK(between == std::vector<NodeSelector>{{NodeSelector::Kind::random, "producer", "", 0},
-                                             {NodeSelector::Kind::leader_of, "", "orders", 0}});
+  using nlohmann::ordered_json;
+  auto written = [](brokersim::faults::Fault const& fault, char const* key) { return brokersim::faults::fault_to_json(fault)[key]; };
+  CHECK(written(s.faults[0], "target") == ordered_json{{"leader_of", "orders/2"}});
+  CHECK(written(s.faults[1], "target") == ordered_json{{"random", "broker"}});
+  CHECK(written(s.faults[2], "target") == ordered_json{{"group", "inventory"}});
+  CHECK(written(s.faults[3], "target") == "broker-1");
+  CHECK(written(s.faults[4], "target") == ordered_json{{"random", "inventory"}});
+  CHECK(written(s.faults[5], "sides") == ordered_json::parse(R"([["brokers"], ["dc-a", "app-0", "stock-db"]])"));
+  CHECK(written(s.faults[6], "between") == ordered_json::parse(R"([{"random": "producer"}, {"leader_of": "orders/0"}])"));
   // A topic name may hold a slash: the partition is after the last one.
   auto const slashed = load_scenario_text(R"({"name": "s", "duration_ms": 1, "brokers": {"count": 2},
     "topics": [{"name": "eu/orders", "partitions": 2}],
     "faults": [{"kind": "crash", "target": {"leader_of": "eu/orders/1"}, "at_ms": 1}]})", "s.json");
-  CHECK(std::get<brokersim::faults::Crash>(slashed.faults.at(0).action).target == NodeSelector{NodeSelector::Kind::leader_of, "", "eu/orders", 1});
+  CHECK(written(slashed.faults.at(0), "target") == ordered_json{{"leader_of", "eu/orders/1"}});
+  // A partition number that is not the last slash's would not load: "eu/orders" has 2 partitions.
+  CHECK_THROWS_WITH(load_scenario_text(R"({"name": "s", "duration_ms": 1, "brokers": {"count": 2},
+    "topics": [{"name": "eu/orders", "partitions": 2}],
+    "faults": [{"kind": "crash", "target": {"leader_of": "eu/orders/2"}, "at_ms": 1}]})", "s.json"),
+                    Catch::Contains("partition 2 does not exist: topic \"eu/orders\""));
   // Selector mistakes.
   auto fault = [](std::string const& target) {
     return error_of_text(scenario_with(R"("faults": [{"kind": "crash", "at_ms": 1, "target": )" + target + "}]"));
@@ -592,10 +593,10 @@ TEST_CASE("scenarios: loader: the good files load and together use every key, fa
       {"distribution",
        {"plain number", "constant", "uniform", "exponential", "normal", "lognormal {median, p99}", "lognormal {mu, sigma}", "pareto"}},
   };
-  for (std::size_t kind = 0; kind < keys::kFaultKinds.size(); ++kind) {
+  for (brokersim::faults::FaultKind const* kind : brokersim::faults::fault_kinds()) {
     std::vector<std::string> fault_keys = {"kind", "at_ms"};
-    fault_keys.insert(fault_keys.end(), keys::kFaultKeys[kind].begin(), keys::kFaultKeys[kind].end());
-    wanted["fault " + keys::kFaultKinds[kind]] = fault_keys;
+    fault_keys.insert(fault_keys.end(), kind->keys.begin(), kind->keys.end());
+    wanted["fault " + kind->name] = fault_keys;
   }
   for (auto const& [what, list] : wanted) {
     for (std::string const& key : list) {

@@ -1,20 +1,26 @@
-// Reading a parsed JSON document with precise errors: every value knows its file and JSON pointer.
+// Reading a parsed JSON document (a scenario file) with precise errors: every value knows its file and JSON pointer.
 #pragma once
 
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "scenarios/scenario.h"
 #include "sim/distribution.h"
 #include "sim/time.h"
 
-namespace brokersim::scenarios {
+namespace brokersim::jsonio {
+
+// Bad input: the message already names the file, the JSON pointer and what was expected.
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // Parses JSON text like nlohmann::json::parse, but rejects duplicate keys (naming the JSON pointer of
 // the second one), nesting deeper than 64 levels, and reports syntax errors as FILE:LINE:COLUMN.
@@ -73,4 +79,4 @@ class Value {
 // Escapes a key for a JSON pointer (RFC 6901).
 std::string pointer_token(std::string const& key);
 
-}  // namespace brokersim::scenarios
+}  // namespace brokersim::jsonio

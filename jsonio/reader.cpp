@@ -1,4 +1,4 @@
-#include "scenarios/json_reader.h"
+#include "jsonio/reader.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,7 @@
 
 #include "sim/format.h"
 
-namespace brokersim::scenarios {
+namespace brokersim::jsonio {
 
 namespace {
 
@@ -440,4 +440,4 @@ sim::Distribution Value::distribution_ms() const {
   }
 }
 
-}  // namespace brokersim::scenarios
+}  // namespace brokersim::jsonio
