@@ -15,35 +15,11 @@ namespace brokersim::model {
 
 namespace {
 
-// Zipf tables above this many keys would cost more memory than the run; keys are then drawn uniformly
-// from the tail. The loader keeps zipf key counts below it.
-constexpr std::uint64_t kZipfKeysMax = 10'000'000;
-
 // Key partitions are memoised (murmur2 of a fresh string per send would dominate a producer's cost) for
 // up to this many keys; beyond it they are computed per send.
 constexpr std::uint64_t kMemoisedKeysMax = 1U << 20;
 
 }  // namespace
-
-KeyChooser::KeyChooser(KeysConfig const& keys) : count_(keys.count) {
-  if (keys.count == 0 || keys.dist != KeyDist::zipf) return;
-  BROKERSIM_ASSERT(keys.count <= kZipfKeysMax);
-  zipf_cdf_.resize(keys.count);
-  double total = 0.0;
-  for (std::uint64_t rank = 0; rank < keys.count; ++rank) {
-    total += 1.0 / std::pow(static_cast<double>(rank + 1), keys.zipf_s);
-    zipf_cdf_[rank] = total;
-  }
-  for (double& cumulative : zipf_cdf_) cumulative /= total;
-}
-
-std::uint32_t KeyChooser::next(sim::RandomStream& random) const {
-  if (zipf_cdf_.empty()) return static_cast<std::uint32_t>(random.below(count_));
-  double const u = random.uniform01();
-  auto const found = std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u);
-  auto const rank = static_cast<std::uint64_t>(found - zipf_cdf_.begin());
-  return static_cast<std::uint32_t>(std::min(rank, count_ - 1));
-}
 
 ProducerInstance::ProducerInstance(NodeId id, ProducerConfig const& config, int instance, std::uint32_t truth_index,
                                    ProducerTarget target, std::uint64_t seed, Time production_end, Controller& controller,

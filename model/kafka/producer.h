@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/app/config.h"
+#include "model/app/keys.h"
 #include "model/app/publisher.h"
 #include "model/core/node.h"
 #include "model/kafka/config.h"
@@ -19,18 +20,6 @@ namespace brokersim::model {
 
 class Controller;
 struct Envelope;
-
-// Picks key numbers: uniformly or Zipf-distributed over `count` keys (a precomputed CDF, searched).
-class KeyChooser {
- public:
-  explicit KeyChooser(KeysConfig const& keys);
-  std::uint32_t next(sim::RandomStream& random) const;
-  bool keyed() const { return count_ > 0; }
-
- private:
-  std::uint64_t count_ = 0;
-  std::vector<double> zipf_cdf_;  // Empty for uniform keys.
-};
 
 // Where the instance's messages go: the topic's global partitions.
 struct ProducerTarget {
