@@ -164,10 +164,20 @@ Time ApplicationPipeline::backoff_delay() {
 }
 
 // After the last attempt: dead-lettered by the source (Spring's DeadLetterPublishingRecoverer, or a reject
-// without requeue), or skipped: done with, without its effect.
+// without requeue), given back to the broker (a nack with requeue), or skipped: done with, without its
+// effect.
 void ApplicationPipeline::give_up(sim::Simulation& simulation, Delivery const& delivery) {
-  if (config_.on_failure.then != AfterFailure::dead_letter) return;
-  host_.dead_letter(simulation, delivery);
+  switch (config_.on_failure.then) {
+    case AfterFailure::dead_letter:
+      host_.dead_letter(simulation, delivery);
+      return;
+    case AfterFailure::requeue:
+      host_.requeue(simulation, delivery);
+      return;
+    case AfterFailure::skip:
+    case AfterFailure::block:  // Never given up on.
+      return;
+  }
 }
 
 // --- Processing one delivery: the seams of failure handling -------------------------------------------

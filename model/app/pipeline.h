@@ -40,8 +40,12 @@ class PipelineHost {
   virtual void on_batch_processed(sim::Simulation& simulation) = 0;
   // Non-blocking retries: a failed delivery leaves the batch, to be handed over again after its backoff.
   virtual void retry_later(sim::Simulation& simulation, Delivery const& delivery) = 0;
-  // The last attempt failed and the policy is to dead-letter it (Kafka: the dead-letter topic).
+  // The last attempt failed and the policy is to dead-letter it (Kafka: the dead-letter topic; RabbitMQ:
+  // a reject without requeue, to the queue's dead-letter exchange).
   virtual void dead_letter(sim::Simulation& simulation, Delivery const& delivery) = 0;
+  // The last attempt failed and the policy is to give it back to the broker (RabbitMQ: basic.nack with
+  // requeue). Sources that cannot (Kafka) are never configured so: the loader refuses it.
+  virtual void requeue(sim::Simulation& simulation, Delivery const& delivery) = 0;
 };
 
 class ApplicationPipeline {

@@ -16,6 +16,7 @@
 #include "model/kafka/messages.h"
 #include "model/kafka/producer.h"
 #include "model/truth/truth.h"
+#include "sim/assert.h"
 #include "sim/random.h"
 #include "sim/simulation.h"
 
@@ -176,6 +177,7 @@ class ConsumerInstance : public Node, private PipelineHost {
   // PipelineHost: what the application's outcomes mean on Kafka.
   void on_batch_processed(sim::Simulation& simulation) override;
   void dead_letter(sim::Simulation& simulation, Delivery const& record) override;
+  void requeue(sim::Simulation&, Delivery const&) override { BROKERSIM_ASSERT(false); }  // Refused by the loader.
 
   // Commits.
   bool start_commit(sim::Simulation& simulation, bool sync, AfterCommit then);

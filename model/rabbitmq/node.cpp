@@ -373,7 +373,7 @@ void RabbitNode::dispatch(sim::Simulation& simulation, QueueIndex queue) {
     }
     idle = 0;
     removed_.clear();
-    std::optional<Delivery> const delivery = replica.state->deliver(consumer.node, simulation.now(), removed_);
+    std::optional<QueueDelivery> const delivery = replica.state->deliver(consumer.node, simulation.now(), removed_);
     dispose(simulation, queue, removed_);
     if (!delivery) break;
     EnvelopeId const id = net.acquire(AmqpMessageType::deliver, this->id(), consumer.node);

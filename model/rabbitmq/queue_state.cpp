@@ -40,7 +40,7 @@ EnqueueOutcome QueueState::enqueue(std::uint32_t message, sim::Time now, std::ve
   return EnqueueOutcome::accepted;
 }
 
-std::optional<Delivery> QueueState::deliver(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed) {
+std::optional<QueueDelivery> QueueState::deliver(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed) {
   BROKERSIM_ASSERT(consumer != kSettled);
   // rabbit_fifo checkout_one expires the head before every checkout. A classic queue sweeps after each
   // fetch and on its TTL timer, so its head is never found expired either when the node keeps the
@@ -53,7 +53,7 @@ std::optional<Delivery> QueueState::deliver(ConsumerId consumer, sim::Time now, 
   QueuedMessage const message = take_head();
   unacked_.push_back(Unacked{message, consumer});
   ++unacked_count_;
-  Delivery const delivery{unacked_base_ + unacked_.size() - 1, message};
+  QueueDelivery const delivery{unacked_base_ + unacked_.size() - 1, message};
   if (config_.kind == QueueKind::classic) expire_head(now, removed);  // fetch, then drop_expired_msgs.
   update_publisher_block();
   check_counts();

@@ -71,7 +71,7 @@ using ConsumerId = std::uint32_t;
 // its own (per-channel) AMQP delivery tags onto these.
 using DeliveryTag = std::uint64_t;
 
-struct Delivery {
+struct QueueDelivery {
   DeliveryTag tag;
   QueuedMessage message;
 };
@@ -142,7 +142,7 @@ class QueueState {
 
   // Expires the head, then hands the head ready message to `consumer` as an unacked delivery;
   // nullopt when no ready message is left.
-  std::optional<Delivery> deliver(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed);
+  std::optional<QueueDelivery> deliver(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed);
 
   QueuedMessage ack(DeliveryTag tag);
   // basic.reject and basic.nack (one tag). requeue=false: removed with reason `rejected`.

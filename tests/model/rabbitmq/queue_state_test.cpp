@@ -7,7 +7,7 @@
 #include "model/rabbitmq/queue_state.h"
 
 using brokersim::model::rabbitmq::ConsumerId;
-using brokersim::model::rabbitmq::Delivery;
+using brokersim::model::rabbitmq::QueueDelivery;
 using brokersim::model::rabbitmq::DeliveryTag;
 using brokersim::model::rabbitmq::EnqueueOutcome;
 using brokersim::model::rabbitmq::kNoExpiry;
@@ -38,7 +38,7 @@ void enqueue_all(QueueState& queue, std::vector<std::uint32_t> const& ids, Time 
   REQUIRE(removed.empty());
 }
 
-Delivery deliver(QueueState& queue, ConsumerId consumer = kAlice, Time now = 0) {
+QueueDelivery deliver(QueueState& queue, ConsumerId consumer = kAlice, Time now = 0) {
   std::vector<Removed> removed;
   auto delivery = queue.deliver(consumer, now, removed);
   REQUIRE(delivery.has_value());
@@ -70,7 +70,7 @@ TEST_CASE("rabbitmq: queue: messages are delivered in FIFO order and counted", "
     QueueState queue(config_of(kind));
     enqueue_all(queue, {10, 11, 12}, 5);
     CHECK(queue.ready_count() == 3);
-    Delivery const first = deliver(queue);
+    QueueDelivery const first = deliver(queue);
     CHECK(first.message.id == 10);
     CHECK(first.message.enqueued_at == 5);
     CHECK(first.message.delivery_count == 0);
@@ -91,9 +91,9 @@ TEST_CASE("rabbitmq: queue: messages are delivered in FIFO order and counted", "
 TEST_CASE("rabbitmq: queue: acks out of tag order settle only their own delivery", "[rabbitmq]") {
   QueueState queue(config_of(QueueKind::classic));
   enqueue_all(queue, {1, 2, 3});
-  Delivery const a = deliver(queue);
-  Delivery const b = deliver(queue);
-  Delivery const c = deliver(queue);
+  QueueDelivery const a = deliver(queue);
+  QueueDelivery const b = deliver(queue);
+  QueueDelivery const c = deliver(queue);
   queue.ack(b.tag);
   CHECK(queue.is_unacked(a.tag));
   CHECK_FALSE(queue.is_unacked(b.tag));
@@ -109,15 +109,15 @@ TEST_CASE("rabbitmq: queue: acks out of tag order settle only their own delivery
 TEST_CASE("rabbitmq: queue: classic requeue goes back to the original position", "[rabbitmq]") {
   QueueState queue(config_of(QueueKind::classic));
   enqueue_all(queue, {1, 2, 3, 4, 5});
-  Delivery const one = deliver(queue);
-  Delivery const two = deliver(queue);
-  Delivery const three = deliver(queue);
+  QueueDelivery const one = deliver(queue);
+  QueueDelivery const two = deliver(queue);
+  QueueDelivery const three = deliver(queue);
   // Returned newest first: the queue still orders them by enqueue sequence, ahead of 4 and 5.
   requeue(queue, three.tag);
   requeue(queue, one.tag);
   queue.ack(two.tag);
   CHECK(queue.ready_count() == 4);
-  Delivery const again = deliver(queue);
+  QueueDelivery const again = deliver(queue);
   CHECK(again.message.id == 1);
   CHECK(again.message.redelivered());
   CHECK(again.message.delivery_count == 1);
@@ -129,12 +129,12 @@ TEST_CASE("rabbitmq: queue: classic requeue goes back to the original position",
 TEST_CASE("rabbitmq: queue: quorum returns are served first and in return order", "[rabbitmq]") {
   QueueState queue(config_of(QueueKind::quorum));
   enqueue_all(queue, {1, 2, 3, 4, 5});
-  Delivery const one = deliver(queue);
+  QueueDelivery const one = deliver(queue);
   deliver(queue);
-  Delivery const three = deliver(queue);
+  QueueDelivery const three = deliver(queue);
   requeue(queue, three.tag);
   requeue(queue, one.tag);
-  Delivery const first_back = deliver(queue);
+  QueueDelivery const first_back = deliver(queue);
   CHECK(first_back.message.id == 3);
   CHECK(first_back.message.redelivered());
   queue.ack(first_back.tag);
@@ -148,13 +148,13 @@ TEST_CASE("rabbitmq: queue: quorum without a delivery limit requeues a reject at
   enqueue_all(queue, {1, 2, 3});
   requeue(queue, deliver(queue).tag);
   CHECK(queue.ready_count() == 3);
-  Delivery const two = deliver(queue);
+  QueueDelivery const two = deliver(queue);
   CHECK(two.message.id == 2);
   queue.ack(two.tag);
-  Delivery const three = deliver(queue);
+  QueueDelivery const three = deliver(queue);
   CHECK(three.message.id == 3);
   queue.ack(three.tag);
-  Delivery const one = deliver(queue);
+  QueueDelivery const one = deliver(queue);
   CHECK(one.message.id == 1);
   CHECK(one.message.delivery_count == 1);
   // A consumer that goes away still returns to the returns queue, ahead of the rest.
@@ -204,7 +204,7 @@ TEST_CASE("rabbitmq: queue: classic queues have no delivery limit", "[rabbitmq]"
   QueueState queue(config_of(QueueKind::classic));
   enqueue_all(queue, {1});
   for (int i = 0; i < 100; ++i) requeue(queue, deliver(queue).tag);
-  Delivery const last = deliver(queue);
+  QueueDelivery const last = deliver(queue);
   CHECK(last.message.delivery_count == 100);
 }
 
@@ -223,7 +223,7 @@ TEST_CASE("rabbitmq: queue: channel close requeues that consumer's deliveries in
   QueueState queue(config_of(QueueKind::quorum));
   enqueue_all(queue, {1, 2, 3, 4, 5, 6});
   deliver(queue, kAlice);                      // 1
-  Delivery const bobs = deliver(queue, kBob);  // 2
+  QueueDelivery const bobs = deliver(queue, kBob);  // 2
   deliver(queue, kAlice);                      // 3
   deliver(queue, kAlice);                      // 4
   std::vector<Removed> removed;
@@ -234,7 +234,7 @@ TEST_CASE("rabbitmq: queue: channel close requeues that consumer's deliveries in
   CHECK(queue.ready_count() == 5);
   std::vector<std::uint32_t> order;
   for (int i = 0; i < 5; ++i) {
-    Delivery const delivery = deliver(queue, kBob);
+    QueueDelivery const delivery = deliver(queue, kBob);
     order.push_back(delivery.message.id);
     CHECK(delivery.message.redelivered() == (delivery.message.id != 5 && delivery.message.id != 6));
   }
@@ -305,7 +305,7 @@ TEST_CASE("rabbitmq: queue: a requeued message keeps its expiry", "[rabbitmq]") 
     config.message_ttl = 100;
     QueueState queue(config);
     enqueue_all(queue, {1, 2}, 0);
-    Delivery const one = deliver(queue, kAlice, 10);
+    QueueDelivery const one = deliver(queue, kAlice, 10);
     std::vector<Removed> removed;
     queue.reject(one.tag, true, 150, removed);  // Past its deadline: expires as soon as it is back.
     REQUIRE(removed.size() == 2);
@@ -327,7 +327,7 @@ TEST_CASE("rabbitmq: queue: drop-head at max length counts ready messages only",
     CHECK(removed[0].reason == RemovalReason::maxlen);
     CHECK(removed[1].message == 2);
     removed.clear();
-    Delivery const three = deliver(queue);
+    QueueDelivery const three = deliver(queue);
     deliver(queue);
     enqueue_all(queue, {6, 7});  // 3 ready, 2 unacked: within the limit.
     CHECK(queue.depth() == 5);
@@ -377,7 +377,7 @@ TEST_CASE("rabbitmq: queue: quorum reject-publish blocks past the limit until 80
 TEST_CASE("rabbitmq: queue: purge removes ready messages and keeps unacked ones", "[rabbitmq]") {
   QueueState queue(config_of(QueueKind::classic));
   enqueue_all(queue, {1, 2, 3});
-  Delivery const one = deliver(queue);
+  QueueDelivery const one = deliver(queue);
   requeue(queue, deliver(queue).tag);
   std::vector<std::uint32_t> purged;
   CHECK(queue.purge(purged) == 2);
@@ -389,8 +389,8 @@ TEST_CASE("rabbitmq: queue: purge removes ready messages and keeps unacked ones"
 TEST_CASE("rabbitmq: queue: drop_unpersisted loses ready and unacked copies", "[rabbitmq]") {
   QueueState queue(config_of(QueueKind::classic));
   enqueue_all(queue, {1, 2, 3, 4, 5});
-  Delivery const one = deliver(queue);
-  Delivery const two = deliver(queue);
+  QueueDelivery const one = deliver(queue);
+  QueueDelivery const two = deliver(queue);
   requeue(queue, two.tag);
   std::vector<std::uint32_t> lost;
   queue.drop_unpersisted([](QueuedMessage const& message) { return message.id % 2 == 1; }, lost);

@@ -1,0 +1,173 @@
+#include "model/rabbitmq/consumer.h"
+
+#include "model/app/service_call.h"
+#include "model/core/network.h"
+#include "model/rabbitmq/amqp.h"
+#include "model/rabbitmq/publisher.h"
+#include "sim/assert.h"
+
+namespace brokersim::model::rabbitmq {
+
+RabbitConsumer::RabbitConsumer(NodeId id, ConsumerGroupConfig const& config, std::uint32_t group, QueueIndex queue, int instance,
+                               std::uint64_t seed, RabbitCluster& cluster, GroundTruth& truth, MessageSet& durable_dedup)
+    : Node(id, NodeKind::consumer),
+      config_(config),
+      name_(config.name + "-" + std::to_string(instance)),
+      group_(group),
+      queue_(queue),
+      cluster_(cluster),
+      truth_(truth),
+      random_(seed, name_),
+      pipeline_(*this, *this, config_, group, truth, random_, next_correlation_, durable_dedup) {
+  pipeline_.reserve(1);
+}
+
+std::vector<std::uint32_t> RabbitConsumer::in_hand() const {
+  std::vector<std::uint32_t> messages = pipeline_.in_hand();
+  for (Buffered const& buffered : buffer_) messages.push_back(pipeline_.subject(buffered.message));
+  return messages;
+}
+
+void RabbitConsumer::start(sim::Simulation& simulation) { consume(simulation); }
+
+// basic.qos and basic.consume on the node that leads the queue (the channel's round trips are folded into
+// the consume message).
+void RabbitConsumer::consume(sim::Simulation& simulation) {
+  int const leader = cluster_.leader(queue_);
+  NodeId const node = leader < 0 ? kNoNode : cluster_.node(leader);
+  if (node == kNoNode || !network().node(node).alive() || !network().connected(id(), node)) {
+    schedule_self(simulation, kRecoveryInterval, kReconnect);
+    return;
+  }
+  channel_node_ = node;
+  Network& net = network();
+  EnvelopeId const id = net.acquire(AmqpMessageType::consume, this->id(), node);
+  AmqpEnvelope& request = net.envelope<AmqpEnvelope>(id);
+  request.queue = queue_;
+  request.prefetch = static_cast<std::uint32_t>(config_.prefetch);
+  request.auto_ack = config_.commit == CommitMode::auto_commit;
+  net.send(simulation, id);
+}
+
+void RabbitConsumer::handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t) {
+  switch (type) {
+    case kReconnect:
+      if (channel_node_ == kNoNode) consume(simulation);
+      return;
+    case ApplicationPipeline::kRecordDone:
+      if (processing_) pipeline_.on_record_done(simulation, arg0);
+      return;
+    case ApplicationPipeline::kRetryRecord:
+      if (processing_ && arg0 == pipeline_.serial()) pipeline_.process(simulation);
+      return;
+    case ApplicationPipeline::kCallTimeout:
+      pipeline_.on_call_timeout(simulation, arg0);
+      return;
+    default:
+      BROKERSIM_ASSERT(false);
+  }
+}
+
+void RabbitConsumer::on_message(sim::Simulation& simulation, EnvelopeHeader const& header) {
+  if (header.protocol == Protocol::service) {
+    auto const& answer = static_cast<ServiceEnvelope const&>(header);
+    if (!pipeline_.awaits_call(answer.correlation)) return;
+    pipeline_.on_call_answered(simulation, !answer.reset && !answer.failed);
+    return;
+  }
+  AmqpEnvelope const& envelope = as_amqp(header);
+  if (envelope.reset) {
+    if (envelope.from == channel_node_) lose_channel(simulation);
+    return;
+  }
+  switch (envelope.type) {
+    case AmqpMessageType::deliver: {
+      if (envelope.from != channel_node_) return;  // From a channel already lost.
+      truth_.tracer.record(simulation.now(), envelope.message, id(), TraceKind::delivered, static_cast<std::int64_t>(envelope.tag));
+      truth_.groups[group_].record_delivery(pipeline_.subject(envelope.message));
+      if (envelope.redelivered) ++truth_.groups[group_].redeliveries;
+      if (config_.commit == CommitMode::before_processing) settle(simulation, envelope.tag, true, false);
+      buffer_.push_back(Buffered{envelope.tag, envelope.message, envelope.redelivered});
+      if (!processing_) next(simulation);
+      return;
+    }
+    case AmqpMessageType::cancel:
+      // basic.cancel (the queue went away, or consumer_timeout closed the channel): consume again.
+      if (envelope.from == channel_node_) lose_channel(simulation);
+      return;
+    default:
+      return;
+  }
+}
+
+// The channel is gone: what was pushed and not processed is the broker's again (it requeues every unacked
+// delivery of a closed channel); the listener's delivery in progress finishes, but cannot be acked.
+void RabbitConsumer::lose_channel(sim::Simulation& simulation) {
+  channel_node_ = kNoNode;
+  buffer_.clear();
+  schedule_self(simulation, kRecoveryInterval, kReconnect);
+}
+
+void RabbitConsumer::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
+  if (peer == pipeline_.service()) return;  // The call's own timeout, or its reset, ends it.
+  if (peer == channel_node_) lose_channel(simulation);
+}
+
+// Hands the next buffered delivery to the listener (Spring's batch size 1).
+void RabbitConsumer::next(sim::Simulation& simulation) {
+  if (buffer_.empty()) {
+    processing_ = false;
+    return;
+  }
+  Buffered const buffered = buffer_.front();
+  buffer_.pop_front();
+  processing_ = true;
+  settled_ = false;
+  pipeline_.begin_batch();
+  pipeline_.add(Delivery{queue_, buffered.message, static_cast<std::int64_t>(buffered.tag)});
+  pipeline_.process(simulation);
+}
+
+void RabbitConsumer::on_batch_processed(sim::Simulation& simulation) {
+  std::vector<Delivery> const& batch = pipeline_.batch();
+  BROKERSIM_ASSERT(batch.size() == 1);
+  // Processed, deduplicated, skipped or ignored: acked (after-processing mode).
+  if (!settled_ && config_.commit == CommitMode::after_processing) {
+    settle(simulation, static_cast<std::uint64_t>(batch.front().position), true, false);
+  }
+  pipeline_.clear();
+  next(simulation);
+}
+
+void RabbitConsumer::dead_letter(sim::Simulation& simulation, Delivery const& delivery) {
+  settled_ = true;
+  if (config_.commit == CommitMode::after_processing) settle(simulation, static_cast<std::uint64_t>(delivery.position), false, false);
+}
+
+void RabbitConsumer::requeue(sim::Simulation& simulation, Delivery const& delivery) {
+  settled_ = true;
+  if (config_.commit == CommitMode::after_processing) settle(simulation, static_cast<std::uint64_t>(delivery.position), false, true);
+}
+
+void RabbitConsumer::settle(sim::Simulation& simulation, std::uint64_t tag, bool ack, bool requeue) {
+  if (channel_node_ == kNoNode) return;  // Its channel is gone: the broker has requeued it already.
+  Network& net = network();
+  EnvelopeId const id = net.acquire(ack ? AmqpMessageType::ack : AmqpMessageType::reject, this->id(), channel_node_);
+  AmqpEnvelope& settlement = net.envelope<AmqpEnvelope>(id);
+  settlement.queue = queue_;
+  settlement.tag = tag;
+  settlement.requeue = requeue;
+  net.send(simulation, id);
+}
+
+void RabbitConsumer::on_crash(sim::Simulation&) {
+  channel_node_ = kNoNode;
+  buffer_.clear();
+  processing_ = false;
+  pipeline_.clear();
+  pipeline_.on_crash();
+}
+
+void RabbitConsumer::on_restart(sim::Simulation& simulation) { consume(simulation); }
+
+}  // namespace brokersim::model::rabbitmq

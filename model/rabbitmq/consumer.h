@@ -1,0 +1,88 @@
+// A RabbitMQ consumer instance `X-i` of group X (competing consumers on the group's queue), as Spring
+// AMQP's SimpleMessageListenerContainer runs one: a channel with basic.qos(prefetch) and basic.consume on
+// the queue, deliveries buffered as they are pushed, and the listener (the application pipeline) run on
+// them one at a time. With `commit` after_processing (Spring's AUTO acknowledge mode) a delivery is acked
+// once processed; before_processing acks it on receipt; auto is autoAck (the broker forgets it once sent).
+// A failure policy's end maps onto the broker: dead-letter is a reject without requeue, requeue a nack
+// with requeue, skip an ack.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "model/app/config.h"
+#include "model/app/message_set.h"
+#include "model/app/pipeline.h"
+#include "model/core/node.h"
+#include "model/rabbitmq/cluster.h"
+#include "model/truth/truth.h"
+#include "sim/random.h"
+#include "sim/simulation.h"
+
+namespace brokersim::model::rabbitmq {
+
+class RabbitConsumer : public Node, private PipelineHost {
+ public:
+  // `group` indexes WorldConfig::consumer_groups and GroundTruth::groups; `durable_dedup` is the group's
+  // dedup store (a database it shares).
+  RabbitConsumer(NodeId id, ConsumerGroupConfig const& config, std::uint32_t group, QueueIndex queue, int instance,
+                 std::uint64_t seed, RabbitCluster& cluster, GroundTruth& truth, MessageSet& durable_dedup);
+
+  void start(sim::Simulation& simulation);
+  std::string const& name() const { return name_; }
+  void set_service(NodeId service) { pipeline_.set_service(service); }
+  void set_emitter(Publisher* emitter, std::uint32_t first, std::uint32_t last) { pipeline_.set_emitter(emitter, first, last); }
+  void set_slowdown(double factor) { pipeline_.set_slowdown(factor); }
+  // The messages delivered to it and not yet settled (for the end state).
+  std::vector<std::uint32_t> in_hand() const;
+
+ protected:
+  void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
+  void on_message(sim::Simulation& simulation, EnvelopeHeader const& header) override;
+  void on_crash(sim::Simulation& simulation) override;
+  void on_restart(sim::Simulation& simulation) override;
+  void on_peer_reset(sim::Simulation& simulation, NodeId peer) override;
+
+ private:
+  enum EventType : std::uint32_t {
+    kReconnect = 1,
+    // 7, 11, 12: ApplicationPipeline's.
+  };
+  // A delivery pushed to this consumer and not yet handed to the listener.
+  struct Buffered {
+    std::uint64_t tag = 0;
+    std::uint32_t message = 0;
+    bool redelivered = false;
+  };
+
+  void consume(sim::Simulation& simulation);
+  void lose_channel(sim::Simulation& simulation);
+  void next(sim::Simulation& simulation);
+  void settle(sim::Simulation& simulation, std::uint64_t tag, bool ack, bool requeue);
+
+  // PipelineHost.
+  void on_batch_processed(sim::Simulation& simulation) override;
+  void retry_later(sim::Simulation&, Delivery const&) override { BROKERSIM_ASSERT(false); }  // Kafka's only.
+  void dead_letter(sim::Simulation& simulation, Delivery const& delivery) override;
+  void requeue(sim::Simulation& simulation, Delivery const& delivery) override;
+
+  ConsumerGroupConfig const& config_;
+  std::string name_;
+  std::uint32_t group_;
+  QueueIndex queue_;
+  RabbitCluster& cluster_;
+  GroundTruth& truth_;
+  sim::RandomStream random_;
+  std::uint64_t next_correlation_ = 1;
+
+  // Volatile.
+  NodeId channel_node_ = kNoNode;  // The node its channel consumes on; kNoNode while it has none.
+  std::deque<Buffered> buffer_;
+  bool processing_ = false;
+  bool settled_ = false;  // The delivery in the listener was settled by its failure policy.
+  ApplicationPipeline pipeline_;
+};
+
+}  // namespace brokersim::model::rabbitmq
