@@ -15,6 +15,7 @@ Names::Names(model::WorldConfig const& world) {
     for (int c = 0; c < world.controllers.count; ++c) names_["controller-" + std::to_string(c)] = NameKind::controller;
     names_["controllers"] = NameKind::controllers;
   }
+  for (int n = 0; n < world.rabbitmq.nodes; ++n) names_["rabbit-" + std::to_string(n)] = NameKind::rabbit_node;
   for (auto const& zone : world.network.zones) names_[zone] = NameKind::zone;
 }
 
@@ -34,7 +35,8 @@ bool TargetRule::allows(NameKind kind) const { return std::find(kinds.begin(), k
 
 TargetRule const& any_node() {
   static TargetRule const rule{{NameKind::broker, NameKind::brokers, NameKind::controller, NameKind::controllers, NameKind::producer,
-                                NameKind::producer_instance, NameKind::group, NameKind::group_instance, NameKind::service, NameKind::zone},
+                                NameKind::producer_instance, NameKind::group, NameKind::group_instance, NameKind::service, NameKind::zone,
+                                NameKind::rabbit_node},
                                "a node, a set of nodes or a selector"};
   return rule;
 }
@@ -109,10 +111,13 @@ NodeSelector read_selector(Value const& value, Names const& names, model::WorldC
   Value const random = value.at("random");
   std::string const pool = random.string();
   bool const generic = pool == "broker" || pool == "producer" || pool == "consumer" || pool == "service" ||
-                       (pool == "controller" && world.controllers.placement == model::ControllerPlacement::dedicated);
+                       (pool == "controller" && world.controllers.placement == model::ControllerPlacement::dedicated) ||
+                       (pool == "rabbit" && world.rabbitmq.present());
   auto const found = names.find(pool);
   if (!generic && (!found || (*found != NameKind::producer && *found != NameKind::group && *found != NameKind::zone))) {
-    random.expected("\"broker\", \"controller\", \"producer\", \"consumer\", \"service\", or a producer, group or zone name");
+    random.expected(world.rabbitmq.present()
+                        ? "\"broker\", \"controller\", \"rabbit\", \"producer\", \"consumer\", \"service\", or a producer, group or zone name"
+                        : "\"broker\", \"controller\", \"producer\", \"consumer\", \"service\", or a producer, group or zone name");
   }
   return NodeSelector{NodeSelector::Kind::random, pool, "", 0};
 }
@@ -142,10 +147,10 @@ nlohmann::json selector_schema() {
   using jsonio::schema::object;
   using nlohmann::json;
   json options = json::array();
-  options.push_back(name("a node (broker-0, order-service-1, ...), a producer, group or service name (all its instances), "
+  options.push_back(name("a node (broker-0, rabbit-0, order-service-1, ...), a producer, group or service name (all its instances), "
                          "\"brokers\", \"controllers\", or a zone"));
   options.push_back(object({"leader_of"}, {{"leader_of", json{{"type", "string"}, {"pattern", "^.+/[0-9]+$"}}}}, {"leader_of"}));
-  options.push_back(object({"random"}, {{"random", name("\"broker\", \"controller\", \"producer\", \"consumer\", \"service\", or a set name")}},
+  options.push_back(object({"random"}, {{"random", name("\"broker\", \"controller\", \"rabbit\", \"producer\", \"consumer\", \"service\", or a set name")}},
                            {"random"}));
   options.push_back(object({"group"}, {{"group", name("a consumer group: all its instances")}}, {"group"}));
   return json{{"oneOf", options}};

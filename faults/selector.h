@@ -19,10 +19,10 @@ namespace brokersim::faults {
 // `leader_of` selector names whoever leads the partition at that moment).
 struct NodeSelector {
   enum class Kind : std::uint8_t {
-    name,       // A broker, instance, service, producer or group (all instances), zone, or "brokers".
+    name,       // A broker, RabbitMQ node, instance, service, producer or group (all instances), zone, or "brokers".
     leader_of,  // The current leader of `topic`/`partition`.
-    random,     // One node drawn from the set named by `name` ("broker", "producer", "consumer",
-                // "service", or a producer, group or zone name) with the fault's random stream.
+    random,     // One node drawn from the set named by `name` ("broker", "controller", "rabbit", "producer",
+                // "consumer", "service", or a producer, group or zone name) with the fault's random stream.
     group,      // All instances of consumer group `name`.
   };
   Kind kind = Kind::name;
@@ -37,7 +37,7 @@ struct NodeSelector {
 inline std::vector<std::string> const kSelectorKeys = {"leader_of", "random", "group"};
 
 // What a name in a fault or link can stand for.
-enum class NameKind { broker, brokers, controller, controllers, producer, producer_instance, group, group_instance, service, zone };
+enum class NameKind { broker, brokers, controller, controllers, producer, producer_instance, group, group_instance, service, zone, rabbit_node };
 
 // Every name a scenario defines, with what it is. Built once, after the system is read (the scenario
 // loader adds the producers, groups, services and their instances).

@@ -75,6 +75,8 @@ std::optional<std::string> read_zone(Value const& object, model::NetworkConfig c
   return name;
 }
 
+}  // namespace
+
 // `zones`: one zone of network.zones per node, `count` in all.
 std::vector<std::string> read_zone_list(Value const& zones, int count, model::NetworkConfig const& network) {
   std::vector<std::string> names;
@@ -87,6 +89,8 @@ std::vector<std::string> read_zone_list(Value const& zones, int count, model::Ne
   }
   return names;
 }
+
+namespace {
 
 model::BrokersConfig read_brokers(Value const& value, model::NetworkConfig const& network) {
   value.require_keys_among(keys::kBrokers);
@@ -168,6 +172,14 @@ model::Timestamps read_timestamps(Value const& object) {
   return value->one_of({"local-clock", "lamport"}) == 0 ? model::Timestamps::local_clock : model::Timestamps::lamport;
 }
 
+// Retries of a send that failed or went unanswered: Kafka's produce requests, RabbitMQ's unconfirmed publishes.
+void read_producer_retries(Value const& value, model::ProducerConfig& producer) {
+  if (auto retries = value.get("retries")) producer.retries = retries->integer(0, 2147483647);
+  if (auto backoff = value.get("retry_backoff_ms")) producer.retry_backoff = backoff->duration_ms();
+  if (auto timeout = value.get("request_timeout_ms")) producer.request_timeout = timeout->duration_ms();
+  if (producer.request_timeout == 0) value.at("request_timeout_ms").expected("a duration > 0");
+}
+
 void read_producer_delivery(Value const& value, model::ProducerConfig& producer) {
   if (auto acks = value.get("acks")) producer.acks = std::array{Acks::none, Acks::leader, Acks::all}[acks->one_of({"#0", "#1", "all"})];
   producer.idempotent = producer.acks == Acks::all;
@@ -177,10 +189,7 @@ void read_producer_delivery(Value const& value, model::ProducerConfig& producer)
       idempotent->fail("idempotence requires acks \"all\" (Kafka refuses enable.idempotence=true with acks=0 or 1)");
     }
   }
-  if (auto retries = value.get("retries")) producer.retries = retries->integer(0, 2147483647);
-  if (auto backoff = value.get("retry_backoff_ms")) producer.retry_backoff = backoff->duration_ms();
-  if (auto timeout = value.get("request_timeout_ms")) producer.request_timeout = timeout->duration_ms();
-  if (producer.request_timeout == 0) value.at("request_timeout_ms").expected("a duration > 0");
+  read_producer_retries(value, producer);
   if (auto timeout = value.get("delivery_timeout_ms")) producer.delivery_timeout = timeout->duration_ms();
   if (auto in_flight = value.get("max_in_flight")) producer.max_in_flight = static_cast<int>(in_flight->integer(1, 1000));
   if (producer.idempotent && producer.max_in_flight > 5) {
@@ -194,11 +203,92 @@ void read_producer_delivery(Value const& value, model::ProducerConfig& producer)
   }
 }
 
+// `attributes`: {"name": value | [values...]}, headers every message carries.
+std::vector<model::AttributeConfig> read_attributes(std::optional<Value> const& value) {
+  std::vector<model::AttributeConfig> attributes;
+  if (!value) return attributes;
+  value->require_object();
+  for (auto const& [name, json] : value->json().items()) {
+    Value const item(json, value->file(), value->pointer() + "/" + jsonio::pointer_token(name));
+    if (name.empty()) item.fail("an attribute needs a non-empty name");
+    model::AttributeConfig attribute{name, {}};
+    if (json.is_array()) {
+      for (Value const& one : item.array(1)) attribute.values.push_back(one.string());
+    } else {
+      if (!json.is_string()) item.expected("a string or a non-empty array of strings");
+      attribute.values.push_back(item.string());
+    }
+    attributes.push_back(std::move(attribute));
+  }
+  return attributes;
+}
+
+// A setting of one system's client given to another's.
+[[noreturn]] void refuse_setting(Value const& at, std::string const& key, char const* owner, std::string const& client) {
+  at.fail("\"" + key + "\" is a " + owner + " setting; " + client + " does not take it");
+}
+
+// The destination: exactly one of `topic` (Kafka), `exchange` or `queue` (RabbitMQ). True for RabbitMQ.
+bool read_producer_destination(Value const& value, model::ProducerConfig& producer, model::WorldConfig const& world) {
+  std::vector<std::string> given;
+  for (char const* key : {"topic", "exchange", "queue"}) {
+    if (value.get(key)) given.push_back(key);
+  }
+  if (given.empty()) {
+    // Without RabbitMQ, a missing topic is reported as before.
+    if (value.has("topic") || !world.rabbitmq.present()) producer.topic = value.at("topic").name();
+    value.fail("a producer needs one destination: \"topic\" (Kafka), \"exchange\" or \"queue\" (RabbitMQ)");
+  }
+  if (given.size() > 1) {
+    value.at(given[1]).fail("a producer has one destination: \"" + given[0] + "\" or \"" + given[1] + "\", not both");
+  }
+  if (given[0] == "topic") {
+    producer.topic = value.at("topic").name();
+    for (std::string const& key : keys::kRabbitOnlyProducer) {
+      if (auto setting = value.get(key)) refuse_setting(*setting, key, "RabbitMQ publisher", "a Kafka producer (to topic \"" + producer.topic + "\")");
+    }
+    return false;
+  }
+  if (given[0] == "exchange") {
+    producer.exchange = value.at("exchange").name();
+    if (auto keys = value.get("routing_key")) {
+      if (keys->json().is_array()) {
+        for (Value const& key : keys->array(1)) producer.routing_keys.push_back(key.string());
+      } else {
+        if (!keys->json().is_string()) keys->expected("a routing key or a non-empty array of routing keys");
+        producer.routing_keys.push_back(keys->string());
+      }
+    }
+  } else {
+    producer.queue = value.at("queue").name();
+    if (auto key = value.get("routing_key")) {
+      key->fail("a publish to a queue goes through the default exchange, with the queue's name as its routing key; remove \"routing_key\" "
+                "(or publish to an \"exchange\")");
+    }
+  }
+  std::string const client = "a RabbitMQ publisher (to " + given[0] + " \"" + value.at(given[0]).string() + "\")";
+  for (std::string const& key : keys::kKafkaOnlyProducer) {
+    if (auto setting = value.get(key)) refuse_setting(*setting, key, "Kafka producer", client);
+  }
+  if (auto idempotent = value.get("idempotent"); idempotent && idempotent->boolean()) {
+    idempotent->fail("RabbitMQ has no broker-side deduplication: " + client + " cannot be idempotent (remove \"idempotent\")");
+  }
+  return true;
+}
+
+void read_publisher(Value const& value, model::ProducerConfig& producer) {
+  producer.idempotent = false;
+  if (auto confirms = value.get("confirms")) producer.confirms = confirms->boolean();
+  if (auto mandatory = value.get("mandatory")) producer.mandatory = mandatory->boolean();
+  if (auto persistent = value.get("persistent")) producer.persistent = persistent->boolean();
+  read_producer_retries(value, producer);
+}
+
 model::ProducerConfig read_producer(Value const& value, model::WorldConfig const& world) {
   value.require_keys_among(keys::kProducer);
   model::ProducerConfig producer;
   producer.name = value.at("name").name();
-  producer.topic = value.at("topic").name();
+  bool const rabbit = read_producer_destination(value, producer, world);
   if (auto instances = value.get("instances")) producer.instances = static_cast<int>(instances->integer(1, kInstancesMax));
   if (auto rate = value.get("rate_per_s")) {
     producer.rate_per_s = rate->number_at_least(0.0);
@@ -210,13 +300,15 @@ model::ProducerConfig read_producer(Value const& value, model::WorldConfig const
     producer.arrivals = arrivals->one_of({"poisson", "uniform"}) == 0 ? model::Arrivals::poisson : model::Arrivals::uniform;
   }
   producer.keys = read_keys(value.get("keys"));
-  read_producer_delivery(value, producer);
+  producer.attributes = read_attributes(value.get("attributes"));
+  if (rabbit) read_publisher(value, producer);
+  else read_producer_delivery(value, producer);
   producer.timestamps = read_timestamps(value);
   producer.zone = read_zone(value, world.network);
   return producer;
 }
 
-model::FailureConfig read_on_failure(std::optional<Value> const& value) {
+model::FailureConfig read_on_failure(std::optional<Value> const& value, bool queue_group) {
   model::FailureConfig failure;
   if (!value) return failure;
   value->require_keys_among(keys::kOnFailure);
@@ -232,10 +324,18 @@ model::FailureConfig read_on_failure(std::optional<Value> const& value) {
     }
   }
   if (auto then = value->get("then")) {
-    failure.then = std::array{model::AfterFailure::dead_letter, model::AfterFailure::skip,
-                              model::AfterFailure::block}[then->one_of({"dead-letter", "skip", "block"})];
+    failure.then = std::array{model::AfterFailure::dead_letter, model::AfterFailure::skip, model::AfterFailure::block,
+                              model::AfterFailure::requeue}[then->one_of({"dead-letter", "skip", "block", "requeue"})];
+    if (failure.then == model::AfterFailure::requeue && !queue_group) {
+      then->fail("\"requeue\" (nack with requeue) is for groups reading a RabbitMQ queue; a Kafka group cannot put a record back "
+                 "(\"block\" attempts it again)");
+    }
   }
   if (auto non_blocking = value->get("non_blocking")) {
+    if (queue_group) {
+      refuse_setting(*non_blocking, "non_blocking", "Kafka consumer",
+                     "a group reading a RabbitMQ queue (no retry topics: a failed message is requeued or dead-lettered)");
+    }
     failure.non_blocking = non_blocking->boolean();
     if (failure.non_blocking && failure.then == model::AfterFailure::block) {
       non_blocking->fail("non-blocking retries end in \"dead-letter\" or \"skip\", not \"block\" (a retry topic never blocks its partition)");
@@ -259,7 +359,7 @@ void read_group_processing(Value const& value, model::ConsumerGroupConfig& group
     group.assignor = std::array{model::Assignor::range, model::Assignor::round_robin,
                                 model::Assignor::sticky}[assignor->one_of({"range", "round-robin", "sticky"})];
   }
-  group.on_failure = read_on_failure(value.get("on_failure"));
+  group.on_failure = read_on_failure(value.get("on_failure"), group.queue.has_value());
   if (auto order_by = value.get("order_by")) {
     group.order_by = order_by->one_of({"offset", "timestamp"}) == 0 ? model::OrderBy::offset : model::OrderBy::timestamp;
   }
@@ -277,7 +377,22 @@ model::ConsumerGroupConfig read_group(Value const& value, model::WorldConfig con
   value.require_keys_among(keys::kConsumerGroup);
   model::ConsumerGroupConfig group;
   group.name = value.at("name").name();
-  group.topic = value.at("topic").name();
+  auto const queue = value.get("queue");
+  if (queue) {
+    if (auto topic = value.get("topic")) topic->fail("a consumer group reads one \"topic\" (Kafka) or one \"queue\" (RabbitMQ), not both");
+    group.queue = queue->name();
+    std::string const client = "a group reading a RabbitMQ queue (\"" + *group.queue + "\")";
+    for (std::string const& key : keys::kKafkaOnlyGroup) {
+      if (auto setting = value.get(key)) refuse_setting(*setting, key, "Kafka consumer", client);
+    }
+    if (auto prefetch = value.get("prefetch")) group.prefetch = static_cast<int>(prefetch->integer(0, 65535));
+  } else {
+    if (!value.has("topic") && world.rabbitmq.present()) value.fail("a consumer group reads a \"topic\" (Kafka) or a \"queue\" (RabbitMQ)");
+    group.topic = value.at("topic").name();
+    for (std::string const& key : keys::kRabbitOnlyGroup) {
+      if (auto setting = value.get(key)) refuse_setting(*setting, key, "RabbitMQ consumer", "a group reading a Kafka topic (\"" + group.topic + "\")");
+    }
+  }
   if (auto instances = value.get("instances")) group.instances = static_cast<int>(instances->integer(1, kInstancesMax));
   read_group_processing(value, group);
   if (auto calls = value.get("calls")) group.calls = calls->name();
@@ -326,8 +441,10 @@ model::ServiceConfig read_service(Value const& value, model::WorldConfig const& 
 
 }  // namespace
 
-// Parts that need the whole document (names, faults, cross-references) are in loader_checks.cpp.
+// Parts that need the whole document (names, faults, cross-references) are in loader_checks.cpp; the
+// `rabbitmq` section is in loader_rabbitmq.cpp.
 model::WorldConfig read_world(Value const& root);
+model::rabbitmq::RabbitConfig read_rabbitmq(std::optional<Value> const& value, model::NetworkConfig const& network);
 std::vector<faults::Fault> read_faults(Value const& root, model::WorldConfig const& world);
 Expectations read_expectations(std::optional<Value> const& value);
 void check_references(Value const& root, model::WorldConfig const& world);
@@ -348,6 +465,7 @@ model::WorldConfig read_world(Value const& root) {
   world.network = read_network(root.get("network"));
   world.brokers = read_brokers(root.at("brokers"), world.network);
   world.controllers = read_controllers(root.get("controllers"), world.network);
+  world.rabbitmq = read_rabbitmq(root.get("rabbitmq"), world.network);
   if (auto topics = root.get("topics")) {
     for (Value const& topic : topics->array()) world.topics.push_back(read_topic(topic, world.brokers));
   }

@@ -50,12 +50,35 @@ json keys_schema() {
               {"description", "keys: a count, {count, dist, s}, or null for keyless records (round-robin)"}};
 }
 
+json strings(char const* description) {
+  return described(json{{"type", "array"}, {"minItems", 1}, {"items", json{{"type", "string"}}}}, description);
+}
+
+// Exactly one of `keys` is given as a string (a destination): the others are absent or null.
+json one_destination(std::vector<char const*> const& keys) {
+  json options = json::array();
+  for (char const* key : keys) {
+    options.push_back(json{{"required", {key}}, {"properties", json{{key, json{{"type", "string"}}}}}});
+  }
+  return options;
+}
+
 json producer() {
   json const timestamps = enumeration({"local-clock", "lamport"}, "how message timestamps are made");
+  json const attribute = json{{"oneOf", json::array({json{{"type", "string"}}, strings("values, one drawn per message")})}};
   return object(keys::kProducer,
                 {{"name", name("producer name; instance i is NAME-i")},
                  {"instances", integer(1, 1000, "instances [1]")},
-                 {"topic", name("topic it writes to")},
+                 {"topic", name("Kafka topic it writes to (one of topic, exchange, queue)")},
+                 {"exchange", name("RabbitMQ exchange it publishes to (one of topic, exchange, queue)")},
+                 {"routing_key", described(json{{"oneOf", json::array({json{{"type", "string"}}, strings("routing keys")})}},
+                                           "with exchange: a routing key, or a list from which each message draws one [\"\"]")},
+                 {"queue", name("RabbitMQ queue it publishes to through the default exchange (one of topic, exchange, queue)")},
+                 {"attributes", described(json{{"type", "object"}, {"additionalProperties", attribute}},
+                                          "headers every message carries: {\"name\": value | [values...]} [{}]")},
+                 {"confirms", described(json{{"type", "boolean"}}, "RabbitMQ publisher confirms [true]")},
+                 {"mandatory", described(json{{"type", "boolean"}}, "RabbitMQ: unroutable messages are returned [false]")},
+                 {"persistent", described(json{{"type", "boolean"}}, "RabbitMQ delivery mode 2 [true]")},
                  {"rate_per_s", positive("sends per second per instance (> 0)")},
                  {"messages", integer(0, 1000000000, "sends per instance")},
                  {"arrivals", enumeration({"poisson", "uniform"}, "arrival process [poisson]")},
@@ -70,12 +93,13 @@ json producer() {
                  {"linger_ms", duration("batching delay [0]")},
                  {"timestamps", timestamps},
                  {"zone", name("the zone its instances run in")}},
-                {"name", "topic"});
+                {"name"});
 }
 
 // A producer needs a rate, a message count, or both.
 json producer_with_volume() {
   json schema = producer();
+  schema["oneOf"] = one_destination({"topic", "exchange", "queue"});
   schema["anyOf"] = json::array({json{{"required", {"rate_per_s"}}, {"properties", json{{"rate_per_s", json{{"type", "number"}}}}}},
                                  json{{"required", {"messages"}}, {"properties", json{{"messages", json{{"type", "integer"}}}}}}});
   return schema;
@@ -88,11 +112,14 @@ json consumer_group() {
                                                {"jitter", enumeration({"none", "full", "equal", "decorrelated"}, "jitter [none]")}});
   json const on_failure = object(keys::kOnFailure, {{"max_attempts", integer(1, 1000000, "attempts [10]")},
                                                     {"backoff", backoff},
-                                                    {"then", enumeration({"dead-letter", "skip", "block"}, "after the last attempt [block]")},
+                                                    {"then", enumeration({"dead-letter", "skip", "block", "requeue"},
+                                                                         "after the last attempt [block]; requeue: RabbitMQ queues only")},
                                                     {"non_blocking", described(json{{"type", "boolean"}}, "retry topics: the partition moves on while a failed record waits out its backoff [false]")}});
-  return object(keys::kConsumerGroup,
+  json schema = object(keys::kConsumerGroup,
                 {{"name", name("group name; instance i is NAME-i")},
-                 {"topic", name("topic it reads")},
+                 {"topic", name("Kafka topic it reads (one of topic, queue)")},
+                 {"queue", name("RabbitMQ queue it reads, alone (one of topic, queue)")},
+                 {"prefetch", integer(0, 65535, "RabbitMQ: unacknowledged deliveries per consumer [250]; 0: unlimited")},
                  {"instances", integer(1, 1000, "instances [1]")},
                  {"assignor", enumeration({"range", "round-robin", "sticky"}, "partition assignor [range]")},
                  {"commit", enumeration({"after-processing", "before-processing", "auto"}, "commit mode [after-processing]")},
@@ -116,7 +143,44 @@ json consumer_group() {
                  {"heartbeat_interval_ms", positive_duration("[3000]; lower than session_timeout_ms")},
                  {"timestamps", enumeration({"local-clock", "lamport"}, "timestamps of what it emits")},
                  {"zone", name("the zone its instances run in")}},
-                {"name", "topic"});
+                {"name"});
+  schema["oneOf"] = one_destination({"topic", "queue"});
+  return schema;
+}
+
+json rabbitmq() {
+  json const exchange = object(keys::kExchange,
+                               {{"name", name("exchange name")},
+                                {"type", enumeration({"direct", "fanout", "topic", "headers"}, "[\"direct\"]")},
+                                {"alternate_exchange", name("where messages no binding matches go [null]")}},
+                               {"name"});
+  json const queue = object(keys::kQueue,
+                            {{"name", name("queue name")},
+                             {"type", enumeration({"classic", "quorum"}, "[\"classic\"]: one node, not replicated")},
+                             {"node", integer(0, 999, "its node (quorum: the first leader's) [spread over the nodes]")},
+                             {"replicas", integer(1, 1000, "quorum members [min(3, nodes)]")},
+                             {"durable", described(json{{"type", "boolean"}}, "[true]")},
+                             {"dead_letter_exchange", name("[null]")},
+                             {"dead_letter_routing_key", described(json{{"type", "string"}}, "[null: the message's own]")},
+                             {"delivery_limit", integer(-1, 2147483647, "quorum only [20]; -1: unlimited")},
+                             {"message_ttl_ms", duration("[null: none]")},
+                             {"max_length", integer(0, 1000000000000, "ready messages [null: unlimited]")},
+                             {"overflow", enumeration({"drop-head", "reject-publish"}, "at max_length [\"drop-head\"]")},
+                             {"consumer_timeout_ms", positive_duration("[1800000]")}},
+                            {"name"});
+  json const binding = object(keys::kBinding,
+                              {{"exchange", name("a declared exchange")},
+                               {"queue", name("a declared queue")},
+                               {"routing_key", described(json{{"type", "string"}}, "direct and topic exchanges [\"\"]")},
+                               {"headers", described(json{{"type", "object"}, {"additionalProperties", json{{"type", "string"}}}},
+                                                     "headers exchanges: the header values to match")},
+                               {"x_match", enumeration({"all", "any"}, "headers exchanges [\"all\"]")}},
+                              {"exchange", "queue"});
+  return object(keys::kRabbitMQ, {{"nodes", integer(1, 1000, "RabbitMQ nodes rabbit-0 ... [1]")},
+                                  {"zones", json{{"type", "array"}, {"items", name("zone of node i")}}},
+                                  {"exchanges", json{{"type", "array"}, {"items", exchange}}},
+                                  {"queues", json{{"type", "array"}, {"items", queue}}},
+                                  {"bindings", json{{"type", "array"}, {"items", binding}}}});
 }
 
 json system_sections(json& properties) {
@@ -155,6 +219,7 @@ json system_sections(json& properties) {
                                                {"zone", name("zone")}},
                               {"name"});
   properties["services"] = json{{"type", "array"}, {"items", service}};
+  properties["rabbitmq"] = rabbitmq();
   return properties;
 }
 

@@ -543,6 +543,16 @@ void note_scenario(Seen& seen, json const& s) {
     if (group.contains("emits")) note_keys(seen, "emits", group["emits"]);
     if (group.contains("circuit_breaker")) note_keys(seen, "circuit_breaker", group["circuit_breaker"]);
   }
+  if (s.contains("rabbitmq")) {
+    json const& rabbit = s["rabbitmq"];
+    note_keys(seen, "rabbitmq", rabbit);
+    for (json const& exchange : rabbit.value("exchanges", json::array())) {
+      note_keys(seen, "exchange", exchange);
+      if (exchange.contains("type")) seen["exchange type"].insert(exchange["type"].dump());
+    }
+    for (json const& queue : rabbit.value("queues", json::array())) note_keys(seen, "queue", queue);
+    for (json const& binding : rabbit.value("bindings", json::array())) note_keys(seen, "binding", binding);
+  }
   for (json const& service : s.value("services", json::array())) {
     note_keys(seen, "service", service);
     if (service.contains("latency_ms")) note_distribution(seen, service["latency_ms"]);
@@ -588,6 +598,11 @@ TEST_CASE("scenarios: loader: the good files load and together use every key, fa
       {"emits", keys::kEmits},
       {"circuit_breaker", keys::kCircuitBreaker},
       {"service", keys::kService},
+      {"rabbitmq", keys::kRabbitMQ},
+      {"exchange", keys::kExchange},
+      {"exchange type", {"\"direct\"", "\"fanout\"", "\"topic\"", "\"headers\""}},
+      {"queue", keys::kQueue},
+      {"binding", keys::kBinding},
       {"expect", keys::kExpect},
       {"selector", {"name", "leader_of", "random", "group"}},
       {"distribution",

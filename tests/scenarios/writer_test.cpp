@@ -18,6 +18,7 @@ TEST_CASE("scenarios: writer: every library scenario survives a round trip throu
     if (entry.path().extension() == ".json") files.push_back(entry.path().string());
   }
   files.push_back(brokersim::testing::source_path("tests/scenarios/good/every-key.json"));
+  files.push_back(brokersim::testing::source_path("tests/scenarios/good/rabbitmq.json"));
   REQUIRE(files.size() > 10);
   for (std::string const& file : files) {
     INFO(file);

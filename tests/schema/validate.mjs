@@ -32,6 +32,12 @@ const structural = [
   'scale-negative', 'schema-change-version-zero', 'seed-fractional', 'seed-negative', 'selector-two-keys',
   'string-for-number', 'then-typo', 'unknown-key-backoff', 'unknown-key-fault', 'unknown-key-producer',
   'unknown-key-top', 'zero-brokers',
+  // RabbitMQ
+  'rabbitmq-unknown-key', 'rabbitmq-nodes-zero', 'exchange-type-typo', 'exchange-missing-name', 'queue-type-typo',
+  'queue-overflow-typo', 'queue-consumer-timeout-zero', 'queue-unknown-key', 'queue-missing-name', 'binding-missing-queue',
+  'binding-x-match-typo', 'binding-header-not-string', 'producer-two-destinations', 'producer-no-destination',
+  'producer-routing-key-empty-list', 'producer-routing-key-number', 'producer-attribute-number', 'producer-attributes-not-object',
+  'group-topic-and-queue', 'group-no-destination', 'group-prefetch-negative',
 ];
 
 const [schemaPath, root] = process.argv.slice(2);
