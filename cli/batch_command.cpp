@@ -236,6 +236,7 @@ int batch_command(Arguments const& arguments, Streams& streams) {
   for (std::string const& file : files) {
     try {
       loaded.push_back(scenarios::load_scenario_file(file));
+      ensure_runnable(loaded.back());
     } catch (scenarios::ScenarioError const& error) {
       streams.err << error.what() << "\n";
       bad = true;

@@ -135,6 +135,7 @@ int shrink_command(Arguments const& arguments, Streams& streams) {
   std::optional<std::uint64_t> seed_option;
   if (auto const text = arguments.option("seed")) seed_option = parse_unsigned("seed", *text);
   auto const scenario = scenarios::load_scenario_file(arguments.operands[0]);
+  ensure_runnable(scenario);
   std::uint64_t const seed = seed_option.value_or(scenario.seed);
   std::string const out = arguments.option("out").value_or(scenario.name + "-shrunk.json");
   reports::Report const report = run_scenario(scenario, seed);
@@ -161,6 +162,7 @@ int explore_command(Arguments const& arguments, Streams& streams) {
   if (lanes == 0 || lanes > 16) throw UsageError("option --max-concurrent: expected 1 to 16");
   std::string const directory = arguments.option("out").value_or("out");
   auto const base = scenarios::load_scenario_file(arguments.operands[0]);
+  ensure_runnable(base);
   std::uint64_t const root = arguments.option("seed") ? parse_unsigned("seed", *arguments.option("seed")) : base.seed;
   sim::RandomStream random(root, "explore");
   Targets const targets = targets_of(base);

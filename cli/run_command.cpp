@@ -62,6 +62,7 @@ int run_command(Arguments const& arguments, Streams& streams) {
   std::string const directory = arguments.option("out").value_or("out");
   if (directory.empty()) throw UsageError("option --out: expected a directory, got \"\"");
   scenarios::Scenario const scenario = scenarios::load_scenario_file(arguments.operands[0]);
+  ensure_runnable(scenario);
 
   std::uint64_t const seed = seed_option.value_or(scenario.seed);
   reports::Report const report = run_scenario(scenario, seed);

@@ -82,6 +82,25 @@ TEST_CASE("cli: bad input files are exit 2 with a message, never a crash", "[cli
   fs::remove_all(dir);
 }
 
+// Until the RabbitMQ model is wired into the simulation (issue 11), a RabbitMQ scenario validates but is
+// refused by every command that would run it: a clear error, never a crash or half-written output.
+TEST_CASE("cli: a RabbitMQ scenario validates, and running it is refused with exit 2 for now", "[cli]") {
+  std::string const dir = make_temp_dir("rabbitmq");
+  std::string const file = source_path("tests/scenarios/good/rabbitmq.json");
+  CHECK(run_brokersim({"validate", file}).exit_code == 0);
+  auto const run = run_brokersim({"run", file, "--out", dir + "/out"});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find(file + ": /rabbitmq: RabbitMQ scenarios are validated") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir + "/out"));
+  auto const batch = run_brokersim({"batch", file, "--seeds", "2", "--out", dir + "/batch"});
+  CHECK(batch.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir + "/batch"));
+  auto const explore = run_brokersim({"explore", file, "--runs", "2", "--out", dir + "/explore"});
+  CHECK(explore.exit_code == 2);
+  CHECK(explore.err.find("cannot run them yet") != std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("cli: run writes all four reports and exits with the verdict", "[cli]") {
   std::string const dir = make_temp_dir("run");
   auto const result = run_brokersim({"run", source_path(kQuickstart), "--out", dir});
