@@ -27,6 +27,7 @@ ActorClass class_of(model::NodeKind kind) {
     case model::NodeKind::consumer: return ActorClass::consumer;
     case model::NodeKind::service: return ActorClass::service;
     case model::NodeKind::controller: return ActorClass::controller_node;
+    case model::NodeKind::rabbit: return ActorClass::other;
   }
   return ActorClass::other;
 }

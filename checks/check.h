@@ -25,9 +25,16 @@ struct Inputs {
   std::vector<std::uint32_t> first_partition;
   std::vector<std::uint32_t> topic_of_partition;
 
-  // The topic message `id` was sent to.
+  static constexpr std::uint32_t kNoTopic = UINT32_MAX;
+  // The topic message `id` was sent to; kNoTopic for a message sent to no Kafka topic (RabbitMQ's).
   std::uint32_t topic_of(std::uint32_t id) const {
-    return topic_of_partition[static_cast<std::size_t>(truth.messages[id].partition)];
+    std::int32_t const partition = truth.messages[id].partition;
+    return partition < 0 ? kNoTopic : topic_of_partition[static_cast<std::size_t>(partition)];
+  }
+  // Whether group `group` should see message `id`: a topic group every message of its topic, a queue group
+  // every message whose routing reaches its queue.
+  bool expected_by(model::GroupTruth const& group, std::uint32_t id) const {
+    return group.queue >= 0 ? group.has(id, model::GroupTruth::kExpected) : topic_of(id) == group.topic;
   }
 };
 

@@ -17,6 +17,9 @@ char const* kind_of(Disposition disposition, Violations& violations) {
     case Disposition::dead_lettered:
       ++violations.dead_lettered;
       return "dead_lettered";
+    case Disposition::dropped:
+      ++violations.dropped;
+      return "dropped";
     case Disposition::absent:
       ++violations.lost;
       return "lost";
@@ -36,7 +39,7 @@ void classify_group(Inputs const& inputs, std::size_t group_index, Findings& fin
   GroupTruth const& group = truth.groups[group_index];
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
-    if (inputs.topic_of(id) != group.topic) continue;
+    if (!inputs.expected_by(group, id)) continue;
     if (message.poison || message.republished) continue;  // A republished copy: its effect is its origin's.
     std::uint16_t const effects = group.effects_of(id);
     if (!message.acked()) {
@@ -69,9 +72,11 @@ void classify_unread(Inputs const& inputs, Findings& findings) {
   model::GroundTruth const& truth = inputs.truth;
   model::WorldConfig const& config = inputs.config;
   std::vector<bool> classified_elsewhere(config.topics.size(), false);
-  for (GroupTruth const& group : truth.groups) classified_elsewhere[group.topic] = true;
+  for (GroupTruth const& group : truth.groups) {
+    if (group.queue < 0) classified_elsewhere[group.topic] = true;
+  }
   for (model::ConsumerGroupConfig const& group : config.consumer_groups) {
-    if (group.on_failure.then != model::AfterFailure::dead_letter) continue;
+    if (group.on_failure.then != model::AfterFailure::dead_letter || group.queue) continue;
     std::string const dead_letter_topic = group.topic + ".DLT";
     for (std::size_t t = 0; t < config.topics.size(); ++t) {
       if (config.topics[t].name == dead_letter_topic) classified_elsewhere[t] = true;
@@ -79,7 +84,8 @@ void classify_unread(Inputs const& inputs, Findings& findings) {
   }
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
-    if (classified_elsewhere[inputs.topic_of(id)]) continue;
+    std::uint32_t const topic = inputs.topic_of(id);
+    if (topic == Inputs::kNoTopic || classified_elsewhere[topic]) continue;
     if (!message.acked() || message.poison || message.republished) continue;
     if (disposition(inputs, id) != Disposition::absent) continue;
     ++findings.violations.lost;
@@ -98,7 +104,8 @@ bool delivery_broken(scenarios::DeliveryExpectation expected, Violations const& 
   using scenarios::DeliveryExpectation;
   bool const wants_at_least_once = expected != DeliveryExpectation::at_most_once;
   bool const wants_at_most_once = expected != DeliveryExpectation::at_least_once;
-  std::uint64_t const missing = violations.lost + violations.skipped + violations.unprocessed + violations.dead_lettered;
+  std::uint64_t const missing =
+      violations.lost + violations.skipped + violations.unprocessed + violations.dead_lettered + violations.dropped;
   return (wants_at_least_once && missing > 0) || (wants_at_most_once && violations.duplicate > 0);
 }
 

@@ -4,9 +4,9 @@
 
 namespace brokersim::checks {
 
-std::array<char const*, 7> const& ExampleCandidates::kinds() {
-  static std::array<char const*, 7> const names = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered",
-                                                   "timestamp_inversion"};
+std::array<char const*, 8> const& ExampleCandidates::kinds() {
+  static std::array<char const*, 8> const names = {"lost",    "skipped",   "unprocessed", "dead_lettered", "dropped",
+                                                   "duplicate", "reordered", "timestamp_inversion"};
   return names;
 }
 

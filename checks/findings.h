@@ -17,6 +17,7 @@ struct Violations {
   std::uint64_t skipped = 0;
   std::uint64_t unprocessed = 0;
   std::uint64_t dead_lettered = 0;
+  std::uint64_t dropped = 0;  // v0.2: discarded by the broker's configured policy (RabbitMQ: expired, overflow, delivery limit).
   std::uint64_t duplicate = 0;
   std::uint64_t reordered = 0;
   std::uint64_t timestamp_inversion = 0;
@@ -30,6 +31,7 @@ inline std::uint64_t violation_count(Violations const& v, std::string const& kin
   if (kind == "skipped") return v.skipped;
   if (kind == "unprocessed") return v.unprocessed;
   if (kind == "dead_lettered") return v.dead_lettered;
+  if (kind == "dropped") return v.dropped;
   if (kind == "duplicate") return v.duplicate;
   if (kind == "reordered") return v.reordered;
   if (kind == "timestamp_inversion") return v.timestamp_inversion;
@@ -92,10 +94,10 @@ class ExampleCandidates {
   std::vector<Candidate> const& of(std::string const& kind) const;
 
   // Violation kinds in the contract's order.
-  static std::array<char const*, 7> const& kinds();
+  static std::array<char const*, 8> const& kinds();
 
  private:
-  std::array<std::vector<Candidate>, 7> chosen_;
+  std::array<std::vector<Candidate>, 8> chosen_;
 };
 
 // Everything the checks of one run found.

@@ -16,7 +16,7 @@ std::int64_t committed_at_end(Inputs const& inputs, model::GroupTruth const& gro
 
 }  // namespace
 
-Disposition disposition(Inputs const& inputs, std::uint32_t id, std::size_t group_index) {
+Disposition kafka_disposition(Inputs const& inputs, std::uint32_t id, std::size_t group_index) {
   std::int64_t const offset = inputs.truth.final_logs.offset_of[id];
   if (group_index == ExampleCandidates::kNoGroup) return offset < 0 ? Disposition::absent : Disposition::stored;
   model::GroupTruth const& group = inputs.truth.groups[group_index];

@@ -27,7 +27,7 @@ void for_each_effect_latency(Inputs const& inputs, Visit&& visit) {
   for (GroupTruth const& group : truth.groups) {
     for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
       MessageRecord const& message = truth.messages[id];
-      if (inputs.topic_of(id) != group.topic) continue;
+      if (!inputs.expected_by(group, id)) continue;
       if (message.poison || message.republished || !message.acked()) continue;
       if (group.effects_of(id) == 0) continue;
       visit(group.first_effect_at(id, message.sent_at()) - message.sent_at());

@@ -37,7 +37,7 @@ void count_group_activity(Inputs const& inputs, Findings& findings) {
   for (GroupTruth const& group : truth.groups) {
     std::uint64_t distinct_attempted = 0;
     for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
-      if (group.has(id, GroupTruth::kAttempted) && inputs.topic_of(id) == group.topic) ++distinct_attempted;
+      if (group.has(id, GroupTruth::kAttempted) && inputs.expected_by(group, id)) ++distinct_attempted;
     }
     metrics.attempts += group.attempts;
     metrics.redeliveries += group.redeliveries;

@@ -33,7 +33,7 @@ void check_group(Inputs const& inputs, std::size_t group_index, Findings& findin
   OrderTracker by_partition;
   for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
     MessageRecord const& message = truth.messages[id];
-    if (inputs.topic_of(id) != group.topic) continue;
+    if (!inputs.expected_by(group, id)) continue;
     if (message.poison || message.republished || !message.acked()) continue;
     if (group.effects_of(id) == 0) continue;
     std::uint32_t const first = group.first_effect_order[id];

@@ -34,7 +34,7 @@ std::uint64_t divergent_keys(Inputs const& inputs) {
     for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
       MessageRecord const& m = truth.messages[id];
       if (m.key == model::kNoKey || group.effects_of(id) == 0) continue;
-      if (inputs.topic_of(id) != group.topic) continue;
+      if (!inputs.expected_by(group, id)) continue;
       auto [slot, fresh] = last.try_emplace(m.key, id, id);
       if (fresh) continue;
       if (truth.timestamps[id] >= truth.timestamps[slot->second.first]) slot->second.first = id;

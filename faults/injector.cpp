@@ -89,15 +89,11 @@ std::vector<model::NodeId> FaultInjector::resolve(NodeSelector const& selector) 
                           : selector.name == "consumer" ? std::optional(model::NodeKind::consumer)
                           : selector.name == "service"  ? std::optional(model::NodeKind::service)
                           : selector.name == "controller" ? std::optional(model::NodeKind::controller)
+                          : selector.name == "rabbit"   ? std::optional(model::NodeKind::rabbit)
                                                         : std::nullopt;
       if (wanted) {
         for (model::NodeId id = 0; id < world_.network().node_count(); ++id) {
           if (world_.network().kind(id) == *wanted) candidates.push_back(id);
-        }
-      } else if (selector.name == "rabbit" && world_.config().rabbitmq.present()) {
-        // The RabbitMQ nodes, rabbit-0 ... (the model has no node kind of theirs).
-        for (int n = 0; n < world_.config().rabbitmq.nodes; ++n) {
-          for (model::NodeId id : world_.nodes_named("rabbit-" + std::to_string(n))) candidates.push_back(id);
         }
       } else {
         candidates = world_.nodes_named(selector.name);

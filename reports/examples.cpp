@@ -1,9 +1,9 @@
 #include "reports/examples.h"
 
 #include <algorithm>
-#include <array>
 #include <string>
 
+#include "reports/rabbitmq_examples.h"
 #include "reports/report_tables.h"
 #include "sim/assert.h"
 
@@ -63,17 +63,6 @@ std::vector<model::TraceEvent> traced(model::World const& world, std::uint32_t i
   return events;
 }
 
-std::string queue_name(model::World const& world, std::int64_t queue) {
-  auto const& queues = world.config().rabbitmq.queues;
-  return queue >= 0 && static_cast<std::size_t>(queue) < queues.size() ? queues[static_cast<std::size_t>(queue)].name : "?";
-}
-
-// rabbit_dead_letter's reasons, as x-death names them.
-std::string removal_reason(std::int64_t reason) {
-  constexpr std::array kReasons{"rejected", "expired", "maxlen", "delivery_limit"};
-  return reason >= 0 && static_cast<std::size_t>(reason) < kReasons.size() ? kReasons[static_cast<std::size_t>(reason)] : "?";
-}
-
 TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event) {
   std::string const node = event.node == model::kNoNode ? "?" : world.network().name(event.node);
   std::string const offset = "offset " + std::to_string(event.value);
@@ -100,13 +89,10 @@ TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event
     case model::TraceKind::committed:
       return {event.at, node, "commit", "sent a commit of offset " + std::to_string(event.value)};
     case model::TraceKind::routed:
-      return {event.at, node, "route", event.value == 0 ? "no binding matched: unroutable" : "to " + std::to_string(event.value) + " queue(s)"};
     case model::TraceKind::enqueued:
-      return {event.at, node, "enqueue", "in queue " + queue_name(world, event.value)};
     case model::TraceKind::dropped:
-      return {event.at, node, "drop", "discarded (" + removal_reason(event.value) + ")"};
     case model::TraceKind::dead_lettered:
-      return {event.at, node, "dead-letter", "to the dead-letter exchange (" + removal_reason(event.value) + ")"};
+      break;  // RabbitMQ's: rabbitmq_examples.cpp.
   }
   return {event.at, node, "?", ""};
 }
@@ -357,6 +343,10 @@ std::vector<Example> build_examples(model::World const& world, ExampleCandidates
   for (char const* kind : ExampleCandidates::kinds()) {
     for (ExampleCandidates::Candidate const& candidate : candidates.of(kind)) {
       MessageRecord const& message = world.truth().messages[candidate.message];
+      if (message.partition < 0) {  // A RabbitMQ message.
+        examples.push_back(rabbitmq_example(world, kind, candidate.message, candidate.group));
+        continue;
+      }
       Example example;
       example.kind = kind;
       example.message = world.message_name(candidate.message);

@@ -96,6 +96,7 @@ ordered_json violations_to_json(Violations const& v) {
                       {"skipped", v.skipped},
                       {"unprocessed", v.unprocessed},
                       {"dead_lettered", v.dead_lettered},
+                      {"dropped", v.dropped},
                       {"duplicate", v.duplicate},
                       {"reordered", v.reordered},
                       {"timestamp_inversion", v.timestamp_inversion}};

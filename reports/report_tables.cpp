@@ -34,6 +34,7 @@ std::vector<Row> violation_rows(Violations const& v) {
           {"skipped", count(v.skipped)},
           {"unprocessed", count(v.unprocessed)},
           {"dead_lettered", count(v.dead_lettered)},
+          {"dropped", count(v.dropped)},
           {"duplicate", count(v.duplicate)},
           {"reordered", count(v.reordered)},
           {"timestamp_inversion", count(v.timestamp_inversion)}};

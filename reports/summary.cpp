@@ -29,6 +29,7 @@ Violations violations_from(json const& j) {
   v.skipped = j.at("skipped").get<std::uint64_t>();
   v.unprocessed = j.at("unprocessed").get<std::uint64_t>();
   v.dead_lettered = j.at("dead_lettered").get<std::uint64_t>();
+  v.dropped = j.at("dropped").get<std::uint64_t>();
   v.duplicate = j.at("duplicate").get<std::uint64_t>();
   v.reordered = j.at("reordered").get<std::uint64_t>();
   v.timestamp_inversion = j.at("timestamp_inversion").get<std::uint64_t>();
@@ -40,6 +41,7 @@ void add(Violations& total, Violations const& v) {
   total.skipped += v.skipped;
   total.unprocessed += v.unprocessed;
   total.dead_lettered += v.dead_lettered;
+  total.dropped += v.dropped;
   total.duplicate += v.duplicate;
   total.reordered += v.reordered;
   total.timestamp_inversion += v.timestamp_inversion;
@@ -240,12 +242,12 @@ std::string summary_markdown(Summary const& summary) {
   std::uint64_t const failed = summary.failed();
   out << "# brokersim batch: " << (failed == 0 ? "PASS" : "FAIL") << "\n\n"
       << summary.runs.size() << " runs (" << summary.seeds << "), " << failed << " broke an expectation.\n\n";
-  out << "## Scenarios\n\n| scenario | file | runs | pass | fail | lost | skipped | unprocessed | dead-lettered | duplicate | reordered |\n"
-      << "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  out << "## Scenarios\n\n| scenario | file | runs | pass | fail | lost | skipped | unprocessed | dead-lettered | dropped | duplicate | reordered |\n"
+      << "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (auto const& [file, t] : per_scenario(summary)) {
     auto const& v = t.violations;
     out << "| " << t.name << " | `" << file << "` | " << t.runs << " | " << t.runs - t.failed << " | " << t.failed << " | "
-        << v.lost << " | " << v.skipped << " | " << v.unprocessed << " | " << v.dead_lettered << " | " << v.duplicate << " | "
+        << v.lost << " | " << v.skipped << " | " << v.unprocessed << " | " << v.dead_lettered << " | " << v.dropped << " | " << v.duplicate << " | "
         << v.reordered << " |\n";
   }
   if (failed > 0) {
@@ -270,13 +272,13 @@ std::string summary_html(Summary const& summary) {
   out << "<h1>brokersim batch: <span class=\"" << (failed == 0 ? "pass\">PASS" : "fail\">FAIL") << "</span></h1>\n<p>"
       << summary.runs.size() << " runs (" << escape_markup(summary.seeds) << "), " << failed << " broke an expectation.</p>\n";
   out << "<h2>Scenarios</h2>\n<table><tr><th>scenario</th><th>file</th><th>runs</th><th>pass</th><th>fail</th><th>lost</th>"
-         "<th>skipped</th><th>unprocessed</th><th>dead-lettered</th><th>duplicate</th><th>reordered</th></tr>\n";
+         "<th>skipped</th><th>unprocessed</th><th>dead-lettered</th><th>dropped</th><th>duplicate</th><th>reordered</th></tr>\n";
   for (auto const& [file, t] : per_scenario(summary)) {
     auto const& v = t.violations;
     out << "<tr><td>" << escape_markup(t.name) << "</td><td><code>" << escape_markup(file) << "</code></td><td class=\"n\">" << t.runs
         << "</td><td class=\"n\">" << t.runs - t.failed << "</td><td class=\"n\">" << t.failed << "</td><td class=\"n\">" << v.lost
         << "</td><td class=\"n\">" << v.skipped << "</td><td class=\"n\">" << v.unprocessed << "</td><td class=\"n\">"
-        << v.dead_lettered << "</td><td class=\"n\">" << v.duplicate << "</td><td class=\"n\">" << v.reordered << "</td></tr>\n";
+        << v.dead_lettered << "</td><td class=\"n\">" << v.dropped << "</td><td class=\"n\">" << v.duplicate << "</td><td class=\"n\">" << v.reordered << "</td></tr>\n";
   }
   out << "</table>\n";
   if (failed > 0) {

@@ -38,6 +38,9 @@ class RabbitCluster {
   // a quorum queue has no elected leader).
   int leader(QueueIndex queue) const { return leaders_[queue]; }
   void set_leader(QueueIndex queue, int node) { leaders_[queue] = node; }
+  // The consumer group reading each queue (a queue is read by at most one), or UINT32_MAX.
+  void set_group_of_queue(std::vector<std::uint32_t> groups) { group_of_queue_ = std::move(groups); }
+  std::uint32_t group_of(QueueIndex queue) const { return queue < group_of_queue_.size() ? group_of_queue_[queue] : UINT32_MAX; }
 
  private:
   RabbitConfig const& config_;
@@ -46,6 +49,7 @@ class RabbitCluster {
   std::vector<NodeId> nodes_;
   std::vector<std::vector<int>> replicas_;
   std::vector<int> leaders_;
+  std::vector<std::uint32_t> group_of_queue_;
 };
 
 }  // namespace brokersim::model::rabbitmq

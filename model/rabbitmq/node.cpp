@@ -22,7 +22,7 @@ QueueConfig queue_state_config(RabbitQueueConfig const& queue) {
 }  // namespace
 
 RabbitNode::RabbitNode(NodeId id, int index, RabbitCluster& cluster, GroundTruth& truth)
-    : Node(id, NodeKind::broker), index_(index), cluster_(cluster), truth_(truth), queues_(cluster.queue_count()) {
+    : Node(id, NodeKind::rabbit), index_(index), cluster_(cluster), truth_(truth), queues_(cluster.queue_count()) {
   for (QueueIndex q = 0; q < cluster.queue_count(); ++q) {
     if (cluster.leader(q) != index) continue;
     queues_[q].leads = true;
@@ -31,11 +31,6 @@ RabbitNode::RabbitNode(NodeId id, int index, RabbitCluster& cluster, GroundTruth
 }
 
 void RabbitNode::start(sim::Simulation& simulation) { schedule_self(simulation, kConsumerTimeoutTick, kTimeoutTick); }
-
-std::uint32_t RabbitNode::group_of(QueueIndex queue) const {
-  if (group_of_queue_ == nullptr || queue >= group_of_queue_->size()) return UINT32_MAX;
-  return (*group_of_queue_)[queue];
-}
 
 std::vector<std::uint32_t> RabbitNode::held(QueueIndex queue) const {
   std::vector<std::uint32_t> messages;

@@ -49,9 +49,6 @@ class RabbitNode : public Node {
   std::vector<std::uint32_t> held(QueueIndex queue) const;
   std::size_t depth(QueueIndex queue) const;
 
-  // The group reading each queue (or UINT32_MAX), for the truth it writes.
-  void set_group_of_queue(std::vector<std::uint32_t> const* groups) { group_of_queue_ = groups; }
-
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
   void on_message(sim::Simulation& simulation, EnvelopeHeader const& header) override;
@@ -141,13 +138,12 @@ class RabbitNode : public Node {
   }
   void arm_expiry(sim::Simulation& simulation, QueueIndex queue);
   void check_consumer_timeouts(sim::Simulation& simulation);
-  std::uint32_t group_of(QueueIndex queue) const;
+  std::uint32_t group_of(QueueIndex queue) const { return cluster_.group_of(queue); }
   bool durable_copy(QueueIndex queue, bool persistent) const { return persistent && cluster_.queue(queue).durable; }
 
   int index_;
   RabbitCluster& cluster_;
   GroundTruth& truth_;
-  std::vector<std::uint32_t> const* group_of_queue_ = nullptr;
   std::vector<QueueReplica> queues_;  // Per queue of the cluster; only this node's replicas are used.
   bool power_loss_ = false;
 

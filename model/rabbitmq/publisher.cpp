@@ -122,6 +122,12 @@ void RabbitPublisher::send(sim::Simulation& simulation, MessageRecord record, st
   std::size_t const choice = target_.routing_keys.size() == 1 ? 0 : static_cast<std::size_t>(random_.below(target_.routing_keys.size()));
   if (truth_.routing_keys.size() < message) truth_.routing_keys.resize(message, 0);
   truth_.routing_keys.push_back(target_.routing_keys[choice]);
+  // Which groups should see it: those reading a queue its routing reaches (the cluster's bindings, not
+  // the broker's behaviour: the expectation does not depend on what the run does to the message).
+  for (QueueIndex queue : cluster_.routes().route(target_.exchange, target_.routing_keys[choice], {}).queues) {
+    std::uint32_t const group = cluster_.group_of(queue);
+    if (group != UINT32_MAX) truth_.groups[group].set(message, GroupTruth::kExpected);
+  }
   if (truth_.tracks_timestamps) {
     lamport_ = std::max(lamport_, cause_timestamp) + 1;
     truth_.timestamps.push_back(config_.timestamps == Timestamps::lamport ? lamport_ : clock().read(simulation.now()));

@@ -76,7 +76,8 @@ struct GroupTruth {
   static constexpr std::uint8_t kStoredAtEnd = 64;   // Still in the group's queue when the run ended.
 
   std::string name;
-  std::uint32_t topic = 0;
+  std::uint32_t topic = 0;   // A Kafka group's topic (an index into WorldConfig::topics), or
+  std::int32_t queue = -1;   // a queue group's queue (an index into the RabbitMQ queues); -1 for a topic group.
   // When the message's effect was first applied, in microseconds after its send (4 bytes, not 8): kNoEffect
   // until then, kLateEffect past 71 minutes, the time then in late_first_effects. Read and written
   // through first_effect_at and set_first_effect_at.

@@ -23,6 +23,8 @@ int zone_index(WorldConfig const& config, std::optional<std::string> const& zone
 
 }  // namespace
 
+bool publishes_to_rabbitmq(ProducerConfig const& producer) { return producer.exchange.has_value() || producer.queue.has_value(); }
+
 std::uint32_t topic_index(WorldConfig const& config, std::string const& name) {
   for (std::size_t i = 0; i < config.topics.size(); ++i) {
     if (config.topics[i].name == name) return static_cast<std::uint32_t>(i);
@@ -59,6 +61,7 @@ std::vector<std::size_t> expected_records(WorldConfig const& config, Controller 
   std::vector<bool> written(partitions, false);
   double const seconds = static_cast<double>(production_end) / static_cast<double>(sim::kMicrosPerSecond);
   for (ProducerConfig const& producer : config.producers) {
+    if (publishes_to_rabbitmq(producer)) continue;
     std::uint32_t const topic = topic_index(config, producer.topic);
     std::uint32_t const first = controller.layout().first_partition[topic];
     int const count = config.topics[topic].partitions;
@@ -97,7 +100,7 @@ std::vector<std::size_t> expected_records(WorldConfig const& config, Controller 
 // topic creation allows.
 WorldConfig with_dead_letter_topics(WorldConfig config) {
   for (ConsumerGroupConfig const& group : config.consumer_groups) {
-    if (group.on_failure.then != AfterFailure::dead_letter) continue;
+    if (group.on_failure.then != AfterFailure::dead_letter || group.queue) continue;  // RabbitMQ: the queue's exchange.
     std::string const name = group.topic + ".DLT";
     bool const exists = std::any_of(config.topics.begin(), config.topics.end(), [&](auto const& t) { return t.name == name; });
     if (exists) continue;
@@ -128,6 +131,7 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
     brokers_.back()->reserve_logs(records);
   }
   for (ProducerConfig const& producer : config.producers) {
+    if (publishes_to_rabbitmq(producer)) continue;  // add_rabbitmq
     std::uint32_t const topic = topic_index(config, producer.topic);
     ProducerTarget const target{controller_->layout().first_partition[topic], config.topics[topic].partitions};
     for (int instance = 0; instance < producer.instances; ++instance) {
@@ -151,7 +155,7 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
   emitter_of_node_.assign(network_.node_count(), nullptr);
   companions_of_node_.assign(network_.node_count(), {});
   for (std::size_t g = 0; g < config.consumer_groups.size(); ++g) {
-    if (!config.consumer_groups[g].emits_topic) continue;
+    if (!config.consumer_groups[g].emits_topic || config.consumer_groups[g].queue) continue;
     auto const first = static_cast<std::uint32_t>(truth_.producer_instances.size());
     for (int instance = 0; instance < config.consumer_groups[g].instances_created(); ++instance) {
       add_emitter(config.consumer_groups[g], instance, seed, production_end);
@@ -166,6 +170,7 @@ World::World(WorldConfig const& scenario_config, std::uint64_t seed, Time produc
   }
   add_dead_letter_producers(seed, production_end);
   add_controllers();
+  add_rabbitmq(seed, production_end);
   BROKERSIM_ASSERT(network_.node_count() == node_count(config));
 }
 
@@ -201,7 +206,7 @@ void World::add_dead_letter_producers(std::uint64_t seed, Time production_end) {
   replayers_.assign(config_.consumer_groups.size(), nullptr);
   for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
     ConsumerGroupConfig const& group = config_.consumer_groups[g];
-    if (group.on_failure.then != AfterFailure::dead_letter) continue;
+    if (group.on_failure.then != AfterFailure::dead_letter || group.queue) continue;
     // The operator's replay tool: a plain producer (acks=all) that republishes dead letters to the source.
     ProducerConfig config;
     config.name = group.name + "-replayer";
@@ -296,6 +301,16 @@ void World::add_consumer_groups(std::uint64_t seed) {
   cluster_view_ = std::make_unique<ControllerClusterView>(*controller_, std::move(brokers));
   for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
     ConsumerGroupConfig const& group = config_.consumer_groups[g];
+    if (group.queue) {
+      // A RabbitMQ group: its instances come with the cluster (add_rabbitmq); no Kafka coordinator.
+      GroupTruth group_truth;
+      group_truth.name = group.name;
+      group_truth.queue = static_cast<std::int32_t>(rabbitmq_queue_index(group));
+      group_truth.reserve(truth_.messages.capacity());
+      truth_.groups.push_back(std::move(group_truth));
+      coordinators_.push_back(nullptr);
+      continue;
+    }
     std::uint32_t const topic = topic_index(config_, group.topic);
     GroupTruth group_truth;
     group_truth.name = group.name;
@@ -326,15 +341,97 @@ void World::GroupRouter::on_group_message(sim::Simulation& simulation, Envelope 
   world_.coordinators_[group]->on_group_message(simulation, envelope, broker);
 }
 
+std::size_t World::rabbitmq_queue_index(ConsumerGroupConfig const& group) const {
+  auto const& queues = config_.rabbitmq.queues;
+  for (std::size_t q = 0; q < queues.size(); ++q) {
+    if (queues[q].name == *group.queue) return q;
+  }
+  BROKERSIM_ASSERT(false);  // The loader checked the name.
+  return 0;
+}
+
+// RabbitMQ: its nodes, then its publishers and consumers, after every other node (a scenario without
+// RabbitMQ numbers its nodes as before).
+void World::add_rabbitmq(std::uint64_t seed, Time production_end) {
+  rabbitmq::RabbitConfig const& rabbit = config_.rabbitmq;
+  if (!rabbit.present()) return;
+  // Every routing key a publish may carry: the producers' keys, the queue names publishes to a queue go
+  // to through the default exchange, and the dead-letter routing keys.
+  std::vector<std::string> keys;
+  auto const key_index = [&](std::string const& key) {
+    auto const found = std::find(keys.begin(), keys.end(), key);
+    if (found != keys.end()) return static_cast<rabbitmq::RoutingKeyIndex>(found - keys.begin());
+    keys.push_back(key);
+    return static_cast<rabbitmq::RoutingKeyIndex>(keys.size() - 1);
+  };
+  std::vector<rabbitmq::PublishTarget> targets(config_.producers.size());
+  for (std::size_t p = 0; p < config_.producers.size(); ++p) {
+    ProducerConfig const& producer = config_.producers[p];
+    if (!publishes_to_rabbitmq(producer)) continue;
+    if (producer.queue) {
+      targets[p].routing_keys.push_back(key_index(*producer.queue));
+    } else if (producer.routing_keys.empty()) {
+      targets[p].routing_keys.push_back(key_index(""));
+    } else {
+      for (std::string const& key : producer.routing_keys) targets[p].routing_keys.push_back(key_index(key));
+    }
+  }
+  for (rabbitmq::RabbitQueueConfig const& queue : rabbit.queues) {
+    if (queue.dead_letter_routing_key) key_index(*queue.dead_letter_routing_key);
+  }
+  rabbit_ = std::make_unique<rabbitmq::RabbitCluster>(rabbit, keys);
+  std::vector<std::uint32_t> group_of_queue(rabbit.queues.size(), UINT32_MAX);
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    if (config_.consumer_groups[g].queue) group_of_queue[rabbitmq_queue_index(config_.consumer_groups[g])] = static_cast<std::uint32_t>(g);
+  }
+  rabbit_->set_group_of_queue(std::move(group_of_queue));
+  for (int n = 0; n < rabbit.nodes; ++n) {
+    std::optional<std::string> zone;
+    if (!rabbit.zones.empty()) zone = rabbit.zones[static_cast<std::size_t>(n)];
+    NodeId const id = network_.add_node("rabbit-" + std::to_string(n), NodeKind::rabbit, zone_index(config_, zone));
+    rabbit_->set_node(n, id);
+    rabbit_nodes_.push_back(std::make_unique<rabbitmq::RabbitNode>(id, n, *rabbit_, truth_));
+  }
+  for (std::size_t p = 0; p < config_.producers.size(); ++p) {
+    ProducerConfig const& producer = config_.producers[p];
+    if (!publishes_to_rabbitmq(producer)) continue;
+    targets[p].exchange = producer.exchange ? *rabbit_->routing().find_exchange(*producer.exchange) : rabbit_->routing().default_exchange();
+    for (int instance = 0; instance < producer.instances; ++instance) {
+      auto const truth_index = static_cast<std::uint32_t>(truth_.producer_instances.size());
+      std::string name = producer.name + "-" + std::to_string(instance);
+      truth_.producer_instances.push_back(name);
+      NodeId const id = network_.add_node(std::move(name), NodeKind::producer, zone_index(config_, producer.zone));
+      rabbit_publishers_.push_back(std::make_unique<rabbitmq::RabbitPublisher>(id, producer, instance, truth_index, targets[p], seed,
+                                                                              production_end, *rabbit_, truth_));
+    }
+  }
+  queue_dedup_.resize(config_.consumer_groups.size());
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    ConsumerGroupConfig const& group = config_.consumer_groups[g];
+    if (!group.queue) continue;
+    auto const queue = static_cast<rabbitmq::QueueIndex>(rabbitmq_queue_index(group));
+    for (int instance = 0; instance < group.instances_created(); ++instance) {
+      NodeId const id = network_.add_node(group.name + "-" + std::to_string(instance), NodeKind::consumer, zone_index(config_, group.zone));
+      rabbit_consumers_.push_back(std::make_unique<rabbitmq::RabbitConsumer>(id, group, static_cast<std::uint32_t>(g), queue, instance,
+                                                                             seed, *rabbit_, truth_, queue_dedup_[g]));
+      rabbit_consumer_group_.push_back(static_cast<std::uint32_t>(g));
+      if (group.calls) rabbit_consumers_.back()->set_service(nodes_named(*group.calls).front());
+    }
+  }
+  if (truth_.routing_keys.capacity() < truth_.messages.capacity()) truth_.routing_keys.reserve(truth_.messages.capacity());
+}
+
 World::~World() = default;
 
 std::size_t node_count(WorldConfig const& config) {
   auto count = static_cast<std::size_t>(config.brokers.count) + config.services.size();
+  count += static_cast<std::size_t>(config.rabbitmq.nodes);
   if (config.controllers.placement == ControllerPlacement::dedicated) count += static_cast<std::size_t>(config.controllers.count);
   for (ProducerConfig const& producer : config.producers) count += static_cast<std::size_t>(producer.instances);
   for (ConsumerGroupConfig const& group : config.consumer_groups) {
     auto const instances = static_cast<std::size_t>(group.instances_created());
     count += instances;                                                   // The consumers.
+    if (group.queue) continue;                                            // RabbitMQ: none of the below.
     if (group.emits_topic) count += instances;                            // Their emitters (add_emitter).
     if (group.on_failure.then == AfterFailure::dead_letter) count += 1 + instances;  // Replayer, DLT producers.
   }
@@ -356,14 +453,22 @@ void World::start(sim::Simulation& simulation) {
     node->attach(simulation, network_);
     voters.push_back(node.get());
   }
+  for (auto& node : rabbit_nodes_) node->attach(simulation, network_);
+  for (auto& publisher : rabbit_publishers_) publisher->attach(simulation, network_);
+  for (auto& consumer : rabbit_consumers_) consumer->attach(simulation, network_);
   network_.finish_setup();
   controller_->attach(simulation, std::move(brokers), std::move(voters), network_);
   for (auto& broker : brokers_) {
     broker->set_group_sink(&router_);
     broker->start(simulation);
   }
-  for (auto& coordinator : coordinators_) coordinator->start(simulation);
+  for (auto& coordinator : coordinators_) {
+    if (coordinator) coordinator->start(simulation);
+  }
   for (auto& producer : producers_) producer->start(simulation);
+  for (auto& node : rabbit_nodes_) node->start(simulation);
+  for (auto& consumer : rabbit_consumers_) consumer->start(simulation);
+  for (auto& publisher : rabbit_publishers_) publisher->start(simulation);
   for (auto& consumer : consumers_) {
     if (consumer->instance() < consumer->coordinator().config().instances) {
       consumer->start(simulation);
@@ -377,6 +482,7 @@ void World::start(sim::Simulation& simulation) {
 }
 
 void World::scale(sim::Simulation& simulation, std::size_t group, int instances) {
+  if (!coordinators_[group]) return;  // RabbitMQ groups do not scale yet (the runner refuses them).
   coordinators_[group]->set_expected_members(instances);
   for (auto& consumer : consumers_) {
     if (group_of_node_[consumer->id()] != group) continue;
@@ -399,7 +505,18 @@ int World::deployed_instances(std::size_t group) const {
 
 bool World::settled(Time now) const {
   for (auto const& coordinator : coordinators_) {
-    if (coordinator->retries_pending() > 0) return false;
+    if (coordinator && coordinator->retries_pending() > 0) return false;
+  }
+  for (auto const& publisher : rabbit_publishers_) {
+    if (publisher->alive() && !publisher->idle(now)) return false;
+  }
+  for (auto const& consumer : rabbit_consumers_) {
+    if (consumer->alive() && !consumer->in_hand().empty()) return false;
+  }
+  for (auto const& node : rabbit_nodes_) {
+    for (rabbitmq::QueueIndex q = 0; q < config_.rabbitmq.queues.size(); ++q) {
+      if (node->depth(q) > 0) return false;
+    }
   }
   // A record polled and not yet processed is not done, whatever was committed (commit before processing
   // commits a batch before it is processed).
@@ -420,7 +537,7 @@ bool World::settled(Time now) const {
     if (leader == nullptr || !leader->leader || leader->high_watermark != leader->log_end()) return false;
     for (std::size_t g = 0; g < truth_.groups.size(); ++g) {
       // Committed past the log end (after a truncation) is not settled either: the group will reset.
-      if (truth_.groups[g].topic == state.topic && coordinators_[g]->committed(p) != leader->log_end()) return false;
+      if (coordinators_[g] && truth_.groups[g].topic == state.topic && coordinators_[g]->committed(p) != leader->log_end()) return false;
     }
   }
   return true;
@@ -469,6 +586,7 @@ void World::record_end_state() {
     }
   }
   for (std::size_t g = 0; g < coordinators_.size(); ++g) {
+    if (!coordinators_[g]) continue;
     GroupCoordinator& coordinator = *coordinators_[g];
     coordinator.observe_lag();
     GroupTruth& group = truth_.groups[g];
@@ -482,6 +600,19 @@ void World::record_end_state() {
     if (!consumer->alive()) continue;  // What a crashed process held is gone with it.
     GroupTruth& group = truth_.groups[group_of_node_[consumer->id()]];
     for (std::uint32_t message : consumer->records_in_hand()) group.set(message, GroupTruth::kInHandAtEnd);
+  }
+  // RabbitMQ: what each queue holds on the node that leads it, and what live consumers hold.
+  for (auto const& node : rabbit_nodes_) {
+    for (rabbitmq::QueueIndex q = 0; q < config_.rabbitmq.queues.size(); ++q) {
+      std::uint32_t const group = rabbit_->group_of(q);
+      if (group == UINT32_MAX) continue;
+      for (std::uint32_t message : node->held(q)) truth_.groups[group].set(message, GroupTruth::kStoredAtEnd);
+    }
+  }
+  for (std::size_t c = 0; c < rabbit_consumers_.size(); ++c) {
+    if (!rabbit_consumers_[c]->alive()) continue;
+    GroupTruth& group = truth_.groups[rabbit_consumer_group_[c]];
+    for (std::uint32_t message : rabbit_consumers_[c]->in_hand()) group.set(message, GroupTruth::kInHandAtEnd);
   }
 }
 
@@ -506,7 +637,8 @@ std::vector<NodeId> World::nodes_named(std::string const& name) const {
     bool const instance_of = node_name.size() > name.size() + 1 && node_name.compare(0, name.size(), name) == 0 &&
                              node_name[name.size()] == '-' &&
                              node_name.find_first_not_of("0123456789", name.size() + 1) == std::string::npos &&
-                             network_.kind(id) != NodeKind::broker && network_.kind(id) != NodeKind::controller;
+                             network_.kind(id) != NodeKind::broker && network_.kind(id) != NodeKind::controller &&
+                             network_.kind(id) != NodeKind::rabbit;
     bool const all_of_kind = (name == "brokers" && network_.kind(id) == NodeKind::broker) ||
                              (name == "controllers" && network_.kind(id) == NodeKind::controller);
     if (node_name == name || instance_of || all_of_kind || (zone >= 0 && network_.zone(id) == zone)) nodes.push_back(id);
@@ -520,13 +652,20 @@ void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed)
   if (node < companions_of_node_.size()) {
     for (ProducerInstance* companion : companions_of_node_[node]) companion->crash(simulation);
   }
+  if (target.kind() == NodeKind::rabbit && lose_unflushed) {
+    rabbit_nodes_[static_cast<std::size_t>(rabbit_->index_of(node))]->lose_unwritten_on_crash();
+  }
   if (target.kind() == NodeKind::broker) {
-    for (auto& coordinator : coordinators_) coordinator->observe_lag();  // Its log may shrink after failover.
+    for (auto& coordinator : coordinators_) {
+      if (coordinator) coordinator->observe_lag();  // Its log may shrink after failover.
+    }
     Broker& broker = *brokers_[node];
     if (lose_unflushed) broker.crash_losing_unflushed(simulation);
     else broker.crash(simulation);
     controller_->on_broker_crashed(simulation, broker.index());
-    for (auto& coordinator : coordinators_) coordinator->on_broker_crashed(simulation, broker.index());
+    for (auto& coordinator : coordinators_) {
+      if (coordinator) coordinator->on_broker_crashed(simulation, broker.index());
+    }
   } else {
     target.crash(simulation);
     if (target.kind() == NodeKind::controller) controller_->on_voter_changed(simulation);

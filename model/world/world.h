@@ -15,6 +15,10 @@
 #include "model/kafka/controller.h"
 #include "model/kafka/group_coordinator.h"
 #include "model/kafka/producer.h"
+#include "model/rabbitmq/cluster.h"
+#include "model/rabbitmq/consumer.h"
+#include "model/rabbitmq/node.h"
+#include "model/rabbitmq/publisher.h"
 #include "model/truth/truth.h"
 #include "model/world/config.h"
 #include "sim/simulation.h"
@@ -96,6 +100,8 @@ class World {
   void add_services(std::uint64_t seed);
   void add_dead_letter_producers(std::uint64_t seed, Time production_end);
   void add_controllers();
+  void add_rabbitmq(std::uint64_t seed, Time production_end);
+  std::size_t rabbitmq_queue_index(ConsumerGroupConfig const& group) const;
 
   WorldConfig const config_;  // The scenario's, plus the dead-letter topics the groups need.
   GroundTruth truth_;
@@ -105,7 +111,7 @@ class World {
   std::vector<std::unique_ptr<Broker>> brokers_;
   std::vector<std::unique_ptr<ProducerInstance>> producers_;
   std::unique_ptr<ClusterView> cluster_view_;
-  std::vector<std::unique_ptr<GroupCoordinator>> coordinators_;
+  std::vector<std::unique_ptr<GroupCoordinator>> coordinators_;  // Per group; null for a RabbitMQ group.
   std::vector<std::unique_ptr<ConsumerInstance>> consumers_;
   // A consumer instance of a group with `emits` or a dead-letter topic produces through embedded
   // producers, which share its crashes and pauses.
@@ -116,6 +122,13 @@ class World {
   std::vector<std::unique_ptr<ServiceNode>> services_;
   std::vector<ProducerInstance*> replayers_;  // Per group: its dead-letter replayer, or null.
   std::vector<std::uint32_t> group_of_node_;  // Per node: its consumer group, or UINT32_MAX.
+  // RabbitMQ, when the scenario has it.
+  std::unique_ptr<rabbitmq::RabbitCluster> rabbit_;
+  std::vector<std::unique_ptr<rabbitmq::RabbitNode>> rabbit_nodes_;
+  std::vector<std::unique_ptr<rabbitmq::RabbitPublisher>> rabbit_publishers_;
+  std::vector<std::unique_ptr<rabbitmq::RabbitConsumer>> rabbit_consumers_;
+  std::vector<std::uint32_t> rabbit_consumer_group_;  // Per RabbitMQ consumer: its group.
+  std::deque<MessageSet> queue_dedup_;  // Per group: a RabbitMQ group's durable dedup store (Kafka's is its coordinator's).
 
   // Routes group requests that reach a broker to the coordinator of the sender's group.
   class GroupRouter final : public GroupMessageSink {
@@ -134,6 +147,9 @@ class World {
 // dead letters) with each dead-lettering group's replayer. The loader checks it against kNodesMax; every
 // new kind of node must be counted here.
 std::size_t node_count(WorldConfig const& config);
+
+// Whether a producer publishes to RabbitMQ (an exchange, or a queue through the default exchange).
+bool publishes_to_rabbitmq(ProducerConfig const& producer);
 
 // Index of the topic named `name` in `config.topics`; the loader guarantees it exists.
 std::uint32_t topic_index(WorldConfig const& config, std::string const& name);

@@ -59,8 +59,9 @@ struct Harness {
     group.prefetch = 5;
 
     cluster = std::make_unique<model::rabbitmq::RabbitCluster>(rabbit, std::vector<std::string>{"new"});
+    cluster->set_group_of_queue(group_of_queue);
     network = std::make_unique<model::Network>(network_config, 1);
-    model::NodeId const node_id = network->add_node("rabbit-0", model::NodeKind::broker, -1);
+    model::NodeId const node_id = network->add_node("rabbit-0", model::NodeKind::rabbit, -1);
     cluster->set_node(0, node_id);
     model::NodeId const publisher_id = network->add_node("shop-0", model::NodeKind::producer, -1);
     model::NodeId const consumer_id = network->add_node("billing-0", model::NodeKind::consumer, -1);
@@ -69,7 +70,6 @@ struct Harness {
     group_truth.name = "billing";
     truth.groups.push_back(group_truth);
     node = std::make_unique<model::rabbitmq::RabbitNode>(node_id, 0, *cluster, truth);
-    node->set_group_of_queue(&group_of_queue);
     model::rabbitmq::PublishTarget target{*cluster->routing().find_exchange("orders"), {0}};
     publisher = std::make_unique<model::rabbitmq::RabbitPublisher>(publisher_id, producer, 0, 0, target, 1, 20 * kSecond, *cluster, truth);
     consumer = std::make_unique<model::rabbitmq::RabbitConsumer>(consumer_id, group, 0, 0, 0, 1, *cluster, truth, durable_dedup);
