@@ -93,11 +93,23 @@ void classify_unread(Inputs const& inputs, Findings& findings) {
   }
 }
 
+// RabbitMQ messages no binding routes anywhere: the broker drops them (with mandatory, after returning
+// them to the publisher), whichever group their publisher meant them for.
+void classify_unroutable(Inputs const& inputs, Findings& findings) {
+  for (std::uint32_t id : inputs.truth.unroutable) {
+    MessageRecord const& message = inputs.truth.messages[id];
+    if (!message.acked() || message.poison || message.republished) continue;
+    ++findings.violations.dropped;
+    findings.candidates.add("dropped", id, ExampleCandidates::kNoGroup);
+  }
+}
+
 }  // namespace
 
 void check_delivery(Inputs const& inputs, Findings& findings) {
   for (std::size_t group = 0; group < inputs.truth.groups.size(); ++group) classify_group(inputs, group, findings);
   classify_unread(inputs, findings);
+  classify_unroutable(inputs, findings);
 }
 
 bool delivery_broken(scenarios::DeliveryExpectation expected, Violations const& violations) {

@@ -95,7 +95,10 @@ std::string cause_of(std::string const& kind, model::World const& world, std::ui
     if (truth.producer_instances[message.producer].rfind(producer.name + "-", 0) == 0) confirms = producer.confirms;
   }
   std::string const sent = confirms ? "confirmed at " + ms_text(message.acked_at()) : "published without confirms at " + ms_text(message.sent_at());
-  if (group == checks::ExampleCandidates::kNoGroup) return sent;
+  if (group == checks::ExampleCandidates::kNoGroup) {
+    if (kind == "dropped") return sent + "; no binding matched its routing key: unroutable, so the broker dropped it";
+    return sent;
+  }
   GroupTruth const& g = truth.groups[group];
   std::string const queue = queue_name(world, g.queue);
   if (kind == "lost") {

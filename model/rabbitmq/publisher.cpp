@@ -124,7 +124,9 @@ void RabbitPublisher::send(sim::Simulation& simulation, MessageRecord record, st
   truth_.routing_keys.push_back(target_.routing_keys[choice]);
   // Which groups should see it: those reading a queue its routing reaches (the cluster's bindings, not
   // the broker's behaviour: the expectation does not depend on what the run does to the message).
-  for (QueueIndex queue : cluster_.routes().route(target_.exchange, target_.routing_keys[choice], {}).queues) {
+  std::vector<QueueIndex> const& queues = cluster_.routes().route(target_.exchange, target_.routing_keys[choice], {}).queues;
+  if (queues.empty()) truth_.unroutable.push_back(message);
+  for (QueueIndex queue : queues) {
     std::uint32_t const group = cluster_.group_of(queue);
     if (group != UINT32_MAX) truth_.groups[group].set(message, GroupTruth::kExpected);
   }

@@ -253,6 +253,9 @@ struct GroundTruth {
   // Only when the scenario has RabbitMQ producers, one per message: the routing key it was published with
   // (an index into the cluster's routing keys), its content.
   std::vector<std::uint32_t> routing_keys;
+  // RabbitMQ messages whose routing reaches no queue (no binding matches, no alternate exchange does), in
+  // send order: a broker drops them.
+  std::vector<std::uint32_t> unroutable;
   std::vector<GroupTruth> groups;               // In scenario order.
   std::vector<ServiceTruth> services;           // In scenario order.
   std::vector<FaultEvent> faults;               // In the order they happened.

@@ -53,4 +53,17 @@ TEST_CASE("rabbitmq: world: autoAck and a consumer crash lose messages; manual a
   CHECK(redelivered.report.metrics.redeliveries > 0);  // The crash hit unacked deliveries.
 }
 
+TEST_CASE("rabbitmq: world: a routing key no binding matches is dropped", "[rabbitmq]") {
+  std::string text = scenario(R"("commit": "after-processing", "processing_ms": 5)");
+  std::string const single = R"("routing_key": "new", "rate_per_s")";
+  text.replace(text.find(single), single.size(), R"("routing_key": ["new", "old"], "rate_per_s")");
+  auto const loaded = load_scenario_text(text, "unroutable.json");
+  WorldRun const run(loaded, 3);
+  auto const& v = run.report.violations;
+  CHECK(v.dropped > 100);  // About half the sends carry "old", which nothing binds.
+  CHECK(v.lost == 0);
+  CHECK(run.report.metrics.processed + v.dropped == run.report.metrics.acked);
+  CHECK_FALSE(run.report.passed());
+}
+
 }  // namespace
