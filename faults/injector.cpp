@@ -105,10 +105,10 @@ std::vector<model::NodeId> FaultInjector::resolve(NodeSelector const& selector) 
   return {};
 }
 
-std::vector<model::ProducerInstance*> Injection::producers(NodeSelector const& selector) const {
-  std::vector<model::ProducerInstance*> found;
+std::vector<model::SendingApplication*> Injection::producers(NodeSelector const& selector) const {
+  std::vector<model::SendingApplication*> found;
   for (model::NodeId node : resolve(selector)) {
-    if (model::ProducerInstance* producer = world().producer_node(node)) found.push_back(producer);
+    if (model::SendingApplication* producer = world().sender_node(node)) found.push_back(producer);
   }
   return found;
 }

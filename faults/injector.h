@@ -60,7 +60,7 @@ class Injection {
 
   std::vector<model::NodeId> resolve(NodeSelector const& selector) const { return injector_.resolve(selector); }
   // The producer instances among the nodes the selector names.
-  std::vector<model::ProducerInstance*> producers(NodeSelector const& selector) const;
+  std::vector<model::SendingApplication*> producers(NodeSelector const& selector) const;
   // Every node the selectors name, sorted, without repeats.
   std::vector<model::NodeId> resolve_all(std::vector<NodeSelector> const& selectors) const;
 

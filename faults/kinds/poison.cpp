@@ -43,9 +43,9 @@ nlohmann::json schema(FaultKind const& kind) {
 }
 
 void begin(Injection& injection, Poison const& poison) {
-  for (model::ProducerInstance* producer : injection.producers(poison.target)) {
+  for (model::SendingApplication* producer : injection.producers(poison.target)) {
     producer->make_poison(poison.count, poison.every);
-    injection.record(producer->id(), "poison", poison.count ? "next " + std::to_string(*poison.count) + " message(s) malformed"
+    injection.record(producer->sender_node(), "poison", poison.count ? "next " + std::to_string(*poison.count) + " message(s) malformed"
                                                             : "every " + std::to_string(*poison.every) + "th message malformed");
   }
 }

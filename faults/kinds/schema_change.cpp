@@ -28,9 +28,9 @@ nlohmann::json schema(FaultKind const& kind) {
 }
 
 void begin(Injection& injection, SchemaChange const& change) {
-  for (model::ProducerInstance* producer : injection.producers(change.target)) {
+  for (model::SendingApplication* producer : injection.producers(change.target)) {
     producer->set_schema(change.version);
-    injection.record(producer->id(), "schema_change", "writes schema version " + std::to_string(change.version));
+    injection.record(producer->sender_node(), "schema_change", "writes schema version " + std::to_string(change.version));
   }
 }
 

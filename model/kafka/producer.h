@@ -10,6 +10,7 @@
 #include "model/app/config.h"
 #include "model/app/keys.h"
 #include "model/app/publisher.h"
+#include "model/app/sending_application.h"
 #include "model/core/node.h"
 #include "model/kafka/config.h"
 #include "model/truth/truth.h"
@@ -35,7 +36,7 @@ struct ProducerTarget {
 // partition's queue, until retries or delivery_timeout run out. Without idempotence a retry of a request
 // that was in fact appended appends again (a duplicate), and a retry can land behind later requests
 // (reordering). With idempotence sequence numbers let the leader drop duplicates and refuse gaps.
-class ProducerInstance : public Node, public Publisher {
+class ProducerInstance : public Node, public Publisher, public SendingApplication {
  public:
   ProducerInstance(NodeId id, ProducerConfig const& config, int instance, std::uint32_t truth_index,
                    ProducerTarget target, std::uint64_t seed, Time production_end, Controller& controller,
@@ -53,9 +54,10 @@ class ProducerInstance : public Node, public Publisher {
   void replay(sim::Simulation& simulation, std::uint32_t message);
 
   // schema_change fault: from now on its messages are written with schema `version`.
-  void set_schema(int version) { schema_ = static_cast<std::uint8_t>(version); }
+  void set_schema(int version) override { schema_ = static_cast<std::uint8_t>(version); }
+  NodeId sender_node() const override { return id(); }
 
-  void make_poison(std::optional<std::uint64_t> count, std::optional<std::uint64_t> every) {
+  void make_poison(std::optional<std::uint64_t> count, std::optional<std::uint64_t> every) override {
     poison_left_ += count.value_or(0);
     if (every) poison_every_ = *every;
   }

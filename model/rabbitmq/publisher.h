@@ -16,6 +16,7 @@
 #include "model/app/config.h"
 #include "model/app/keys.h"
 #include "model/app/publisher.h"
+#include "model/app/sending_application.h"
 #include "model/core/node.h"
 #include "model/rabbitmq/cluster.h"
 #include "model/truth/truth.h"
@@ -35,7 +36,7 @@ struct PublishTarget {
   std::vector<RoutingKeyIndex> routing_keys;
 };
 
-class RabbitPublisher : public Node, public Publisher {
+class RabbitPublisher : public Node, public Publisher, public SendingApplication {
  public:
   RabbitPublisher(NodeId id, ProducerConfig const& config, int instance, std::uint32_t truth_index, PublishTarget target,
                   std::uint64_t seed, Time production_end, RabbitCluster& cluster, GroundTruth& truth);
@@ -43,11 +44,12 @@ class RabbitPublisher : public Node, public Publisher {
   void start(sim::Simulation& simulation);
   // A follow-up of `cause` (choreography), published like any send of this instance.
   void emit(sim::Simulation& simulation, std::uint32_t key, std::uint32_t cause, Time cause_timestamp) override;
-  void make_poison(std::optional<std::uint64_t> count, std::optional<std::uint64_t> every) {
+  void make_poison(std::optional<std::uint64_t> count, std::optional<std::uint64_t> every) override {
     poison_left_ += count.value_or(0);
     if (every) poison_every_ = *every;
   }
-  void set_schema(int version) { schema_ = static_cast<std::uint8_t>(version); }
+  void set_schema(int version) override { schema_ = static_cast<std::uint8_t>(version); }
+  NodeId sender_node() const override { return id(); }
   // Nothing left to send or to confirm, and no arrival to come.
   bool idle(Time now) const;
 

@@ -253,6 +253,14 @@ ProducerInstance* World::producer_node(NodeId node) {
   return nullptr;
 }
 
+SendingApplication* World::sender_node(NodeId node) {
+  if (ProducerInstance* producer = producer_node(node)) return producer;
+  for (auto& publisher : rabbit_publishers_) {
+    if (publisher->id() == node) return publisher.get();
+  }
+  return nullptr;
+}
+
 ConsumerInstance* World::consumer_node(NodeId node) {
   for (auto& consumer : consumers_) {
     if (consumer->id() == node) return consumer.get();

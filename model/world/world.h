@@ -68,6 +68,8 @@ class World {
   // The index of the consumer group named `name`, or SIZE_MAX.
   std::size_t group_index(std::string const& name) const;
   ProducerInstance* producer_node(NodeId node);
+  // The application sending from `node` (a Kafka producer or a RabbitMQ publisher instance), or null.
+  SendingApplication* sender_node(NodeId node);
   ConsumerInstance* consumer_node(NodeId node);
 
   // "orders/2" for a global partition index.

@@ -66,4 +66,19 @@ TEST_CASE("rabbitmq: world: a routing key no binding matches is dropped", "[rabb
   CHECK_FALSE(run.report.passed());
 }
 
+TEST_CASE("rabbitmq: world: a poison message requeued on a classic queue is redelivered until the drain ends", "[rabbitmq]") {
+  std::string const poison = R"([{"kind": "poison", "target": "shop", "at_ms": 1000, "count": 1}])";
+  auto const loaded = load_scenario_text(
+      scenario(R"("commit": "after-processing", "processing_ms": 5, "on_failure": {"max_attempts": 1, "then": "requeue"})", poison),
+      "poison.json");
+  WorldRun const run(loaded, 3);
+  auto const& m = run.report.metrics;
+  CHECK(m.poison == 1);
+  // Classic queues have no delivery limit: the one poison message is attempted again and again, about
+  // once per 5 ms of processing (plus a round trip) for the rest of the run.
+  CHECK(m.attempts > m.processed + 1000);
+  CHECK(m.retry_amplification > 2.0);
+  CHECK(run.report.violations.lost == 0);
+}
+
 }  // namespace
