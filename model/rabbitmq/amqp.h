@@ -22,6 +22,7 @@
 //   append_ok      follower -> leader. queue, term, index = the follower's last log index, nack = refused.
 //   vote_request   candidate -> replicas. queue, term, index = last log index, last_term.
 //   vote           replica -> candidate. queue, term, nack = refused.
+//   heartbeat      client <-> the node it is connected to.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,7 @@
 
 #include "model/core/envelope.h"
 #include "sim/assert.h"
+#include "sim/time.h"
 
 namespace brokersim::model::rabbitmq {
 
@@ -47,7 +49,15 @@ enum class AmqpMessageType : std::uint8_t {
   append_ok,
   vote_request,
   vote,
+  heartbeat,  // Either side of a client connection, every kHeartbeatInterval.
 };
+
+// AMQP heartbeats (heartbeats.md): with the default timeout of 60 s each side sends a heartbeat frame
+// every 30 s, and a peer that has sent nothing for the whole timeout (two missed heartbeats) is
+// considered unreachable: its connection is closed. This is how a network cut that leaves both
+// processes alive is noticed.
+inline constexpr sim::Time kHeartbeatInterval = 30000 * sim::kMicrosPerMilli;
+inline constexpr sim::Time kHeartbeatTimeout = 60000 * sim::kMicrosPerMilli;
 
 // One operation of a quorum queue's replicated log (rabbit_fifo's commands, reduced): an enqueue, a
 // settlement (acked, dead-lettered or dropped: the message leaves the queue) or a return (requeued; its

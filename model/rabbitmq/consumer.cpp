@@ -28,7 +28,10 @@ std::vector<std::uint32_t> RabbitConsumer::in_hand() const {
   return messages;
 }
 
-void RabbitConsumer::start(sim::Simulation& simulation) { consume(simulation); }
+void RabbitConsumer::start(sim::Simulation& simulation) {
+  schedule_self(simulation, kHeartbeatInterval, kHeartbeatTick);
+  consume(simulation);
+}
 
 // basic.qos and basic.consume on the node that leads the queue (the channel's round trips are folded into
 // the consume message).
@@ -40,6 +43,7 @@ void RabbitConsumer::consume(sim::Simulation& simulation) {
     return;
   }
   channel_node_ = node;
+  last_heard_ = simulation.now();
   Network& net = network();
   EnvelopeId const id = net.acquire(AmqpMessageType::consume, this->id(), node);
   AmqpEnvelope& request = net.envelope<AmqpEnvelope>(id);
@@ -53,6 +57,15 @@ void RabbitConsumer::handle(sim::Simulation& simulation, std::uint32_t type, std
   switch (type) {
     case kReconnect:
       if (channel_node_ == kNoNode) consume(simulation);
+      return;
+    case kHeartbeatTick:
+      schedule_self(simulation, kHeartbeatInterval, kHeartbeatTick);
+      if (channel_node_ == kNoNode) return;
+      if (simulation.now() - last_heard_ > kHeartbeatTimeout) {
+        lose_channel(simulation);  // Two heartbeats missed: the connection is considered dead.
+        return;
+      }
+      network().send(simulation, network().acquire(AmqpMessageType::heartbeat, id(), channel_node_));
       return;
     case ApplicationPipeline::kRecordDone:
       if (processing_) pipeline_.on_record_done(simulation, arg0);
@@ -80,6 +93,7 @@ void RabbitConsumer::on_message(sim::Simulation& simulation, EnvelopeHeader cons
     if (envelope.from == channel_node_) lose_channel(simulation);
     return;
   }
+  if (envelope.from == channel_node_) last_heard_ = simulation.now();
   switch (envelope.type) {
     case AmqpMessageType::deliver: {
       if (envelope.from != channel_node_) return;  // From a channel already lost.
@@ -168,6 +182,6 @@ void RabbitConsumer::on_crash(sim::Simulation&) {
   pipeline_.on_crash();
 }
 
-void RabbitConsumer::on_restart(sim::Simulation& simulation) { consume(simulation); }
+void RabbitConsumer::on_restart(sim::Simulation& simulation) { start(simulation); }
 
 }  // namespace brokersim::model::rabbitmq

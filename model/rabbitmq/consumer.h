@@ -48,6 +48,7 @@ class RabbitConsumer : public Node, private PipelineHost {
  private:
   enum EventType : std::uint32_t {
     kReconnect = 1,
+    kHeartbeatTick = 2,
     // 7, 11, 12: ApplicationPipeline's.
   };
   // A delivery pushed to this consumer and not yet handed to the listener.
@@ -79,6 +80,7 @@ class RabbitConsumer : public Node, private PipelineHost {
 
   // Volatile.
   NodeId channel_node_ = kNoNode;  // The node its channel consumes on; kNoNode while it has none.
+  Time last_heard_ = 0;            // From channel_node_.
   std::deque<Buffered> buffer_;
   bool processing_ = false;
   bool settled_ = false;  // The delivery in the listener was settled by its failure policy.

@@ -30,7 +30,10 @@ RabbitNode::RabbitNode(NodeId id, int index, RabbitCluster& cluster, GroundTruth
   }
 }
 
-void RabbitNode::start(sim::Simulation& simulation) { schedule_self(simulation, kConsumerTimeoutTick, kTimeoutTick); }
+void RabbitNode::start(sim::Simulation& simulation) {
+  schedule_self(simulation, kConsumerTimeoutTick, kTimeoutTick);
+  schedule_self(simulation, kHeartbeatInterval, kHeartbeatTick);
+}
 
 std::vector<std::uint32_t> RabbitNode::held(QueueIndex queue) const {
   std::vector<std::uint32_t> messages;
@@ -67,6 +70,10 @@ void RabbitNode::handle(sim::Simulation& simulation, std::uint32_t type, std::ui
       check_consumer_timeouts(simulation);
       schedule_self(simulation, kConsumerTimeoutTick, kTimeoutTick);
       return;
+    case kHeartbeatTick:
+      heartbeat(simulation);
+      schedule_self(simulation, kHeartbeatInterval, kHeartbeatTick);
+      return;
     default:
       BROKERSIM_ASSERT(false);
   }
@@ -74,6 +81,7 @@ void RabbitNode::handle(sim::Simulation& simulation, std::uint32_t type, std::ui
 
 void RabbitNode::on_message(sim::Simulation& simulation, EnvelopeHeader const& header) {
   AmqpEnvelope const& envelope = as_amqp(header);
+  if (cluster_.index_of(envelope.from) < 0) clients_[envelope.from] = simulation.now();  // A client was heard.
   if (envelope.reset) {
     // An enqueue forwarded to a node that is down: that queue refuses the publish.
     if (envelope.type == AmqpMessageType::enqueue) {
@@ -490,6 +498,7 @@ void RabbitNode::on_crash(sim::Simulation& simulation) {
     replica.expiry_timer = kNoExpiry;
   }
   power_loss_ = false;
+  clients_.clear();
   pending_.clear();
   free_pending_.clear();
   forwards_.clear();
@@ -516,20 +525,40 @@ void RabbitNode::on_restart(sim::Simulation& simulation) {
   start(simulation);
 }
 
-void RabbitNode::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
-  // A consumer's connection died with its process: its channels close.
+void RabbitNode::heartbeat(sim::Simulation& simulation) {
+  std::vector<NodeId> silent;
+  Network& net = network();
+  for (auto const& [client, heard] : clients_) {
+    if (simulation.now() - heard > kHeartbeatTimeout) {
+      silent.push_back(client);
+      continue;
+    }
+    net.send(simulation, net.acquire(AmqpMessageType::heartbeat, id(), client));
+  }
+  for (NodeId client : silent) drop_client(simulation, client);
+}
+
+void RabbitNode::drop_client(sim::Simulation& simulation, NodeId client) {
+  clients_.erase(client);
   for (QueueIndex q = 0; q < queues_.size(); ++q) {
     QueueReplica& replica = queues_[q];
     if (!replica.leads) continue;
     for (std::size_t c = 0; c < replica.consumers.size(); ++c) {
-      if (replica.consumers[c].node != peer) continue;
+      if (replica.consumers[c].node != client) continue;
       close_channel(simulation, q, c, false);
       break;
     }
   }
-  // Enqueues forwarded to a node that died are refused.
+}
+
+void RabbitNode::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
+  // A client's connection died with its process: its channels close.
   int const node = cluster_.index_of(peer);
-  if (node < 0) return;
+  if (node < 0) {
+    drop_client(simulation, peer);
+    return;
+  }
+  // Another node died: the enqueues forwarded to it are refused.
   std::vector<Forward> failed;
   std::erase_if(forwards_, [&](Forward const& forward) {
     if (forward.node != node) return false;

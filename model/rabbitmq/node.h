@@ -61,6 +61,7 @@ class RabbitNode : public Node {
     kWrite = 1,          // arg0 = queue: a classic queue's write point.
     kExpire = 2,         // arg0 = queue, arg1 = the head's expiry it was set for.
     kTimeoutTick = 3,    // consumer_timeout check.
+    kHeartbeatTick = 4,  // Heartbeats to the connected clients; silent ones are dropped.
   };
 
   // A consumer attached to a queue here (basic.consume on a channel).
@@ -138,6 +139,9 @@ class RabbitNode : public Node {
   }
   void arm_expiry(sim::Simulation& simulation, QueueIndex queue);
   void check_consumer_timeouts(sim::Simulation& simulation);
+  void heartbeat(sim::Simulation& simulation);
+  // A client's connection is gone (reset, or silent past the heartbeat timeout): its channels close.
+  void drop_client(sim::Simulation& simulation, NodeId client);
   std::uint32_t group_of(QueueIndex queue) const { return cluster_.group_of(queue); }
   bool durable_copy(QueueIndex queue, bool persistent) const { return persistent && cluster_.queue(queue).durable; }
 
@@ -154,6 +158,7 @@ class RabbitNode : public Node {
   std::vector<Forward> forwards_;
   std::uint64_t next_forward_ = 1;
   std::vector<Removed> removed_;  // Scratch.
+  std::map<NodeId, Time> clients_;  // Connected clients: when each was last heard from.
 };
 
 }  // namespace brokersim::model::rabbitmq

@@ -35,6 +35,10 @@ RabbitPublisher::RabbitPublisher(NodeId id, ProducerConfig const& config, int in
 }
 
 void RabbitPublisher::start(sim::Simulation& simulation) {
+  if (!heartbeats_) {
+    heartbeats_ = true;
+    schedule_self(simulation, kHeartbeatInterval, kHeartbeatTick);
+  }
   if (!connected()) connect(simulation);
   if (mean_gap_micros_ <= 0.0) return;
   if (config_.messages && sent_ >= *config_.messages) return;
@@ -60,6 +64,7 @@ void RabbitPublisher::connect(sim::Simulation& simulation) {
     int const node = (home_node_ + connect_attempt_ + i) % cluster_.node_count();
     if (network().node(cluster_.node(node)).alive() && network().connected(id(), cluster_.node(node))) {
       connection_ = cluster_.node(node);
+      last_heard_ = simulation.now();
       return;
     }
   }
@@ -87,6 +92,15 @@ void RabbitPublisher::handle(sim::Simulation& simulation, std::uint32_t type, st
       return;
     case kReconnect:
       if (!connected()) connect(simulation);
+      return;
+    case kHeartbeatTick:
+      schedule_self(simulation, kHeartbeatInterval, kHeartbeatTick);
+      if (!connected()) return;
+      if (simulation.now() - last_heard_ > kHeartbeatTimeout) {
+        on_peer_reset(simulation, connection_);  // Two heartbeats missed: the connection is considered dead.
+        return;
+      }
+      network().send(simulation, network().acquire(AmqpMessageType::heartbeat, id(), connection_));
       return;
     default:
       BROKERSIM_ASSERT(false);
@@ -190,6 +204,7 @@ void RabbitPublisher::on_message(sim::Simulation& simulation, EnvelopeHeader con
     if (envelope.type == AmqpMessageType::publish) on_peer_reset(simulation, envelope.from);
     return;
   }
+  if (envelope.from == connection_) last_heard_ = simulation.now();
   if (envelope.type != AmqpMessageType::confirm) return;  // basic.return: the confirm that follows settles it.
   auto const found = unconfirmed_.find(envelope.correlation);
   if (found == unconfirmed_.end()) return;  // Timed out meanwhile: already published again.
@@ -225,6 +240,7 @@ void RabbitPublisher::on_crash(sim::Simulation&) {
   connection_ = kNoNode;
   unconfirmed_.clear();
   retries_waiting_ = 0;
+  heartbeats_ = false;
 }
 
 void RabbitPublisher::on_restart(sim::Simulation& simulation) { start(simulation); }

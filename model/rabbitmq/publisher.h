@@ -66,6 +66,7 @@ class RabbitPublisher : public Node, public Publisher, public SendingApplication
     kConfirmTimeout = 1,  // arg0 = publish sequence number.
     kRetry = 2,           // arg0 = message: its backoff is over.
     kReconnect = 3,
+    kHeartbeatTick = 4,
   };
   // A publish awaiting its confirm.
   struct Unconfirmed {
@@ -102,6 +103,8 @@ class RabbitPublisher : public Node, public Publisher, public SendingApplication
 
   // Volatile.
   NodeId connection_ = kNoNode;  // The node its connection is open to; kNoNode while it has none.
+  Time last_heard_ = 0;          // From connection_.
+  bool heartbeats_ = false;      // Its heartbeat timer runs (this process).
   int connect_attempt_ = 0;
   std::uint64_t next_sequence_ = 1;
   std::map<std::uint64_t, Unconfirmed> unconfirmed_;  // By publish sequence number.

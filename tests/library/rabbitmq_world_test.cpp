@@ -101,4 +101,20 @@ TEST_CASE("rabbitmq: world: the same seed gives the same event trace and report;
   CHECK(first.report.violations.lost == 0);
 }
 
+TEST_CASE("rabbitmq: world: a consumer cut off silently is noticed by heartbeats and its deliveries requeued", "[rabbitmq]") {
+  // 100 s of partition between one consumer and the node: neither process dies, so only the missed
+  // heartbeats tell the node to close the channel and requeue what it had delivered to it.
+  std::string text = scenario(R"("commit": "after-processing", "processing_ms": 5, "prefetch": 50)",
+                              R"([{"kind": "partition", "sides": [["billing-0"], ["rabbit-0"]], "at_ms": 5000, "duration_ms": 100000}])");
+  std::string const short_run = R"("duration_ms": 10000, "drain_ms": 20000)";
+  text.replace(text.find(short_run), short_run.size(), R"("duration_ms": 150000, "drain_ms": 60000)");
+  std::string const rate = R"("rate_per_s": 50)";
+  text.replace(text.find(rate), rate.size(), R"("rate_per_s": 5)");
+  auto const loaded = load_scenario_text(text, "cut.json");
+  WorldRun const run(loaded, 3);
+  CHECK(run.report.violations.lost == 0);
+  CHECK(run.report.violations.unprocessed == 0);
+  CHECK(run.report.metrics.redeliveries > 0);  // The cut took effect: unacked deliveries came back.
+}
+
 }  // namespace
