@@ -95,6 +95,7 @@ struct AmqpEnvelope : EnvelopeHeader {
   std::uint32_t message = 0;
   std::uint32_t exchange = 0;
   std::uint32_t routing_key = 0;
+  std::uint32_t headers = 0;  // Publish: the message's header set (RabbitCluster::headers).
   std::uint32_t queue = 0;
   std::uint32_t prefetch = 0;
   std::uint32_t delivery_count = 0;
@@ -108,7 +109,7 @@ struct AmqpEnvelope : EnvelopeHeader {
   void clear() {
     nack = mandatory = auto_ack = redelivered = requeue = false;
     persistent = true;
-    message = exchange = routing_key = queue = prefetch = delivery_count = term = last_term = 0;
+    message = exchange = routing_key = headers = queue = prefetch = delivery_count = term = last_term = 0;
     tag = index = commit = 0;
     entries.clear();
   }

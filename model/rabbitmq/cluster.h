@@ -5,7 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/core/node_id.h"
@@ -42,6 +45,10 @@ class RabbitCluster {
   void set_group_of_queue(std::vector<std::uint32_t> groups) { group_of_queue_ = std::move(groups); }
   std::uint32_t group_of(QueueIndex queue) const { return queue < group_of_queue_.size() ? group_of_queue_[queue] : UINT32_MAX; }
 
+  // The sets of headers messages carry, numbered as first seen (0: none): a publish carries its set's number.
+  std::uint32_t intern_headers(std::vector<std::pair<std::string, std::string>> const& headers);
+  std::span<MessageHeader const> headers(std::uint32_t set) const { return header_views_[set]; }
+
  private:
   RabbitConfig const& config_;
   RoutingTable routing_;
@@ -50,6 +57,9 @@ class RabbitCluster {
   std::vector<std::vector<int>> replicas_;
   std::vector<int> leaders_;
   std::vector<std::uint32_t> group_of_queue_;
+  // Deques: a set's strings never move once interned, so the views into them stay valid.
+  std::deque<std::vector<std::pair<std::string, std::string>>> header_sets_;
+  std::deque<std::vector<MessageHeader>> header_views_;
 };
 
 }  // namespace brokersim::model::rabbitmq

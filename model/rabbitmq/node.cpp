@@ -126,7 +126,8 @@ void RabbitNode::on_message(sim::Simulation& simulation, EnvelopeHeader const& h
 
 void RabbitNode::on_publish(sim::Simulation& simulation, AmqpEnvelope const& publish) {
   // A copy: enqueueing may dead-letter, which routes again.
-  std::vector<QueueIndex> const queues = cluster_.routes().route(publish.exchange, publish.routing_key, {}).queues;
+  std::vector<QueueIndex> const queues =
+      cluster_.routes().route(publish.exchange, publish.routing_key, cluster_.headers(publish.headers)).queues;
   truth_.tracer.record(simulation.now(), publish.message, id(), TraceKind::routed, static_cast<std::int64_t>(queues.size()));
   if (queues.empty()) {
     // Dropped, or returned to a mandatory publisher (basic.return, then the confirm: an ack, not a nack).
@@ -454,7 +455,8 @@ void RabbitNode::dispose(sim::Simulation& simulation, QueueIndex queue, std::vec
           config.dead_letter_routing_key ? cluster_.routes().find_routing_key(*config.dead_letter_routing_key)
                                          : std::optional<RoutingKeyIndex>(truth_.routing_key_of(copy.message));
       if (exchange && key) {
-        std::vector<QueueIndex> const targets = cluster_.routes().route(*exchange, *key, {}).queues;
+        std::vector<QueueIndex> const targets =
+            cluster_.routes().route(*exchange, *key, cluster_.headers(truth_.header_set_of(copy.message))).queues;
         dead_lettered = !targets.empty();
         enqueue_routed(simulation, targets, copy.message, true, 0);
       }

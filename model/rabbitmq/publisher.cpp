@@ -136,9 +136,22 @@ void RabbitPublisher::send(sim::Simulation& simulation, MessageRecord record, st
   std::size_t const choice = target_.routing_keys.size() == 1 ? 0 : static_cast<std::size_t>(random_.below(target_.routing_keys.size()));
   if (truth_.routing_keys.size() < message) truth_.routing_keys.resize(message, 0);
   truth_.routing_keys.push_back(target_.routing_keys[choice]);
+  // Its headers: each attribute's value, drawn from its list.
+  std::uint32_t header_set = 0;
+  if (!config_.attributes.empty()) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (AttributeConfig const& attribute : config_.attributes) {
+      std::size_t const value = attribute.values.size() == 1 ? 0 : static_cast<std::size_t>(random_.below(attribute.values.size()));
+      headers.emplace_back(attribute.name, attribute.values[value]);
+    }
+    header_set = cluster_.intern_headers(headers);
+  }
+  if (truth_.header_sets.size() < message) truth_.header_sets.resize(message, 0);
+  truth_.header_sets.push_back(header_set);
   // Which groups should see it: those reading a queue its routing reaches (the cluster's bindings, not
   // the broker's behaviour: the expectation does not depend on what the run does to the message).
-  std::vector<QueueIndex> const& queues = cluster_.routes().route(target_.exchange, target_.routing_keys[choice], {}).queues;
+  std::vector<QueueIndex> const& queues =
+      cluster_.routes().route(target_.exchange, target_.routing_keys[choice], cluster_.headers(header_set)).queues;
   if (queues.empty()) truth_.unroutable.push_back(message);
   for (QueueIndex queue : queues) {
     std::uint32_t const group = cluster_.group_of(queue);
@@ -169,6 +182,7 @@ void RabbitPublisher::publish(sim::Simulation& simulation, std::uint32_t message
   envelope.message = message;
   envelope.exchange = target_.exchange;
   envelope.routing_key = truth_.routing_key_of(message);
+  envelope.headers = truth_.header_set_of(message);
   envelope.mandatory = config_.mandatory;
   envelope.persistent = config_.persistent;
   truth_.tracer.record(simulation.now(), message, connection_, TraceKind::send_attempt, attempts + 1);

@@ -253,6 +253,7 @@ struct GroundTruth {
   // Only when the scenario has RabbitMQ producers, one per message: the routing key it was published with
   // (an index into the cluster's routing keys), its content.
   std::vector<std::uint32_t> routing_keys;
+  std::vector<std::uint32_t> header_sets;  // The headers it carries: a set of the cluster's (0: none).
   // RabbitMQ messages whose routing reaches no queue (no binding matches, no alternate exchange does), in
   // send order: a broker drops them.
   std::vector<std::uint32_t> unroutable;
@@ -279,6 +280,7 @@ struct GroundTruth {
   }
 
   std::uint32_t routing_key_of(std::uint32_t message) const { return routing_keys[message]; }
+  std::uint32_t header_set_of(std::uint32_t message) const { return header_sets[message]; }
 
   // Records one applied effect of `message` by group `group` at `now`.
   void record_effect(std::size_t group, std::uint32_t message, Time now) {

@@ -427,6 +427,7 @@ void World::add_rabbitmq(std::uint64_t seed, Time production_end) {
     }
   }
   if (truth_.routing_keys.capacity() < truth_.messages.capacity()) truth_.routing_keys.reserve(truth_.messages.capacity());
+  if (truth_.header_sets.capacity() < truth_.messages.capacity()) truth_.header_sets.reserve(truth_.messages.capacity());
 }
 
 World::~World() = default;

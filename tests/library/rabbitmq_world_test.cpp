@@ -117,4 +117,35 @@ TEST_CASE("rabbitmq: world: a consumer cut off silently is noticed by heartbeats
   CHECK(run.report.metrics.redeliveries > 0);  // The cut took effect: unacked deliveries came back.
 }
 
+TEST_CASE("rabbitmq: world: a headers exchange routes on the attributes messages carry", "[rabbitmq]") {
+  // Two queues behind a headers exchange: "eu" messages to one, everything "gold" (x-match any) to the
+  // other; a message of neither is unroutable.
+  std::string const text = R"({"name": "headers", "duration_ms": 10000, "drain_ms": 20000, "brokers": {"count": 1},
+    "rabbitmq": {"nodes": 1, "exchanges": [{"name": "by-region", "type": "headers"}],
+                 "queues": [{"name": "eu-q"}, {"name": "gold-q"}],
+                 "bindings": [{"exchange": "by-region", "queue": "eu-q", "headers": {"region": "eu"}},
+                              {"exchange": "by-region", "queue": "gold-q", "headers": {"tier": "gold", "region": "none"}, "x_match": "any"}]},
+    "producers": [{"name": "shop", "exchange": "by-region", "rate_per_s": 50,
+                   "attributes": {"region": ["eu", "us"], "tier": ["gold", "silver"]}}],
+    "consumer_groups": [{"name": "eu", "queue": "eu-q"}, {"name": "gold", "queue": "gold-q"}]})";
+  WorldRun const run(load_scenario_text(text, "headers.json"), 3);
+  auto const& truth = run.world.truth();
+  std::size_t eu = 0, gold = 0, neither = 0;
+  for (std::uint32_t id = 0; id < truth.messages.size(); ++id) {
+    bool const to_eu = truth.groups[0].has(id, brokersim::model::GroupTruth::kExpected);
+    bool const to_gold = truth.groups[1].has(id, brokersim::model::GroupTruth::kExpected);
+    eu += to_eu ? 1 : 0;
+    gold += to_gold ? 1 : 0;
+    neither += !to_eu && !to_gold ? 1 : 0;
+    CHECK(truth.groups[0].effects_of(id) == (to_eu ? 1 : 0));  // Each group got exactly its messages.
+    CHECK(truth.groups[1].effects_of(id) == (to_gold ? 1 : 0));
+  }
+  // Half the messages are eu, half gold, a quarter neither (us and silver).
+  CHECK(eu > 150);
+  CHECK(gold > 150);
+  CHECK(neither > 60);
+  CHECK(run.report.violations.dropped == neither);
+  CHECK(run.report.violations.lost == 0);
+}
+
 }  // namespace
