@@ -18,10 +18,6 @@
 //   enqueue        channel's node -> queue's leader node. correlation = token, queue, message, persistent.
 //   enqueued       queue's node -> channel's node. correlation = token, queue, nack = refused (overflow,
 //                  queue down); answered once the message is safe (classic: written; quorum: committed).
-//   append         quorum leader -> follower. queue, term, entries = log entries from `index` on, commit.
-//   append_ok      follower -> leader. queue, term, index = the follower's last log index, nack = refused.
-//   vote_request   candidate -> replicas. queue, term, index = last log index, last_term.
-//   vote           replica -> candidate. queue, term, nack = refused.
 //   heartbeat      client <-> the node it is connected to.
 #pragma once
 
@@ -45,10 +41,6 @@ enum class AmqpMessageType : std::uint8_t {
   reject,
   enqueue,
   enqueued,
-  append,
-  append_ok,
-  vote_request,
-  vote,
   heartbeat,  // Either side of a client connection, every kHeartbeatInterval.
 };
 
@@ -58,17 +50,6 @@ enum class AmqpMessageType : std::uint8_t {
 // processes alive is noticed.
 inline constexpr sim::Time kHeartbeatInterval = 30000 * sim::kMicrosPerMilli;
 inline constexpr sim::Time kHeartbeatTimeout = 60000 * sim::kMicrosPerMilli;
-
-// One operation of a quorum queue's replicated log (rabbit_fifo's commands, reduced): an enqueue, a
-// settlement (acked, dead-lettered or dropped: the message leaves the queue) or a return (requeued; its
-// delivery count goes up).
-enum class QuorumOp : std::uint8_t { enqueue, settle, give_back };
-struct QuorumEntry {
-  std::uint32_t term = 0;
-  std::uint32_t message = 0;
-  QuorumOp op = QuorumOp::enqueue;
-  bool persistent = true;
-};
 
 struct AmqpEnvelope : EnvelopeHeader {
   static constexpr Protocol kProtocol = Protocol::amqp;
@@ -99,19 +80,13 @@ struct AmqpEnvelope : EnvelopeHeader {
   std::uint32_t queue = 0;
   std::uint32_t prefetch = 0;
   std::uint32_t delivery_count = 0;
-  std::uint32_t term = 0;
-  std::uint32_t last_term = 0;
   std::uint64_t tag = 0;
-  std::uint64_t index = 0;
-  std::uint64_t commit = 0;
-  std::vector<QuorumEntry> entries;
 
   void clear() {
     nack = mandatory = auto_ack = redelivered = requeue = false;
     persistent = true;
-    message = exchange = routing_key = headers = queue = prefetch = delivery_count = term = last_term = 0;
-    tag = index = commit = 0;
-    entries.clear();
+    message = exchange = routing_key = headers = queue = prefetch = delivery_count = 0;
+    tag = 0;
   }
 };
 

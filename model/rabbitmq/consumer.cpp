@@ -101,7 +101,7 @@ void RabbitConsumer::on_message(sim::Simulation& simulation, EnvelopeHeader cons
       truth_.groups[group_].record_delivery(pipeline_.subject(envelope.message));
       if (envelope.redelivered) ++truth_.groups[group_].redeliveries;
       if (config_.commit == CommitMode::before_processing) settle(simulation, envelope.tag, true, false);
-      buffer_.push_back(Buffered{envelope.tag, envelope.message, envelope.redelivered});
+      buffer_.push_back(Buffered{envelope.tag, envelope.message});
       if (!processing_) next(simulation);
       return;
     }

@@ -37,6 +37,7 @@ class RabbitConsumer : public Node, private PipelineHost {
   void set_slowdown(double factor) { pipeline_.set_slowdown(factor); }
   // The messages delivered to it and not yet settled (for the end state).
   std::vector<std::uint32_t> in_hand() const;
+  bool holds_deliveries() const { return !buffer_.empty() || pipeline_.next() < pipeline_.batch().size(); }
 
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
@@ -55,7 +56,6 @@ class RabbitConsumer : public Node, private PipelineHost {
   struct Buffered {
     std::uint64_t tag = 0;
     std::uint32_t message = 0;
-    bool redelivered = false;
   };
 
   void consume(sim::Simulation& simulation);

@@ -81,7 +81,10 @@ void RabbitNode::handle(sim::Simulation& simulation, std::uint32_t type, std::ui
 
 void RabbitNode::on_message(sim::Simulation& simulation, EnvelopeHeader const& header) {
   AmqpEnvelope const& envelope = as_amqp(header);
-  if (cluster_.index_of(envelope.from) < 0) clients_[envelope.from] = simulation.now();  // A client was heard.
+  if (network().kind(envelope.from) != NodeKind::rabbit) {  // A client was heard.
+    if (envelope.from >= last_heard_.size()) last_heard_.resize(network().node_count(), kNever);
+    last_heard_[envelope.from] = simulation.now();
+  }
   if (envelope.reset) {
     // An enqueue forwarded to a node that is down: that queue refuses the publish.
     if (envelope.type == AmqpMessageType::enqueue) {
@@ -125,9 +128,10 @@ void RabbitNode::on_message(sim::Simulation& simulation, EnvelopeHeader const& h
 // --- Channels: publishes --------------------------------------------------------------------------------
 
 void RabbitNode::on_publish(sim::Simulation& simulation, AmqpEnvelope const& publish) {
-  // A copy: enqueueing may dead-letter, which routes again.
-  std::vector<QueueIndex> const queues =
-      cluster_.routes().route(publish.exchange, publish.routing_key, cluster_.headers(publish.headers)).queues;
+  // Copied into a buffer that keeps its capacity: enqueueing may dead-letter, which routes again.
+  std::vector<QueueIndex>& queues = route_buffer_;
+  RouteResult const& route = cluster_.routes().route(publish.exchange, publish.routing_key, cluster_.headers(publish.headers));
+  queues.assign(route.queues.begin(), route.queues.end());
   truth_.tracer.record(simulation.now(), publish.message, id(), TraceKind::routed, static_cast<std::int64_t>(queues.size()));
   if (queues.empty()) {
     // Dropped, or returned to a mandatory publisher (basic.return, then the confirm: an ack, not a nack).
@@ -500,7 +504,7 @@ void RabbitNode::on_crash(sim::Simulation& simulation) {
     replica.expiry_timer = kNoExpiry;
   }
   power_loss_ = false;
-  clients_.clear();
+  last_heard_.clear();
   pending_.clear();
   free_pending_.clear();
   forwards_.clear();
@@ -530,7 +534,9 @@ void RabbitNode::on_restart(sim::Simulation& simulation) {
 void RabbitNode::heartbeat(sim::Simulation& simulation) {
   std::vector<NodeId> silent;
   Network& net = network();
-  for (auto const& [client, heard] : clients_) {
+  for (NodeId client = 0; client < last_heard_.size(); ++client) {
+    Time const heard = last_heard_[client];
+    if (heard == kNever) continue;
     if (simulation.now() - heard > kHeartbeatTimeout) {
       silent.push_back(client);
       continue;
@@ -541,7 +547,7 @@ void RabbitNode::heartbeat(sim::Simulation& simulation) {
 }
 
 void RabbitNode::drop_client(sim::Simulation& simulation, NodeId client) {
-  clients_.erase(client);
+  if (client < last_heard_.size()) last_heard_[client] = kNever;
   for (QueueIndex q = 0; q < queues_.size(); ++q) {
     QueueReplica& replica = queues_[q];
     if (!replica.leads) continue;

@@ -156,9 +156,9 @@ class RabbitNode : public Node {
   std::vector<std::uint32_t> free_pending_;
   std::uint32_t pending_generation_ = 0;
   std::vector<Forward> forwards_;
-  std::uint64_t next_forward_ = 1;
   std::vector<Removed> removed_;  // Scratch.
-  std::map<NodeId, Time> clients_;  // Connected clients: when each was last heard from.
+  std::vector<QueueIndex> route_buffer_;  // Scratch of on_publish (never re-entered).
+  std::vector<Time> last_heard_;  // Per node: when a connected client was last heard from; kNever: not connected.
 };
 
 }  // namespace brokersim::model::rabbitmq

@@ -139,12 +139,27 @@ void RabbitPublisher::send(sim::Simulation& simulation, MessageRecord record, st
   // Its headers: each attribute's value, drawn from its list.
   std::uint32_t header_set = 0;
   if (!config_.attributes.empty()) {
-    std::vector<std::pair<std::string, std::string>> headers;
+    // The choices as one mixed-radix number: the cluster's set for it is looked up once per combination,
+    // so a send builds no strings.
+    std::uint64_t combination = 0;
     for (AttributeConfig const& attribute : config_.attributes) {
       std::size_t const value = attribute.values.size() == 1 ? 0 : static_cast<std::size_t>(random_.below(attribute.values.size()));
-      headers.emplace_back(attribute.name, attribute.values[value]);
+      combination = combination * attribute.values.size() + value;
     }
-    header_set = cluster_.intern_headers(headers);
+    auto const known = header_sets_.find(combination);
+    if (known != header_sets_.end()) {
+      header_set = known->second;
+    } else {
+      std::vector<std::pair<std::string, std::string>> headers;
+      std::uint64_t rest = combination;
+      for (auto attribute = config_.attributes.rbegin(); attribute != config_.attributes.rend(); ++attribute) {
+        headers.emplace_back(attribute->name, attribute->values[rest % attribute->values.size()]);
+        rest /= attribute->values.size();
+      }
+      std::reverse(headers.begin(), headers.end());
+      header_set = cluster_.intern_headers(headers);
+      header_sets_.emplace(combination, header_set);
+    }
   }
   if (truth_.header_sets.size() < message) truth_.header_sets.resize(message, 0);
   truth_.header_sets.push_back(header_set);

@@ -100,6 +100,7 @@ class RabbitPublisher : public Node, public Publisher, public SendingApplication
   std::uint64_t poison_every_ = 0;
   std::uint8_t schema_ = 1;
   Time lamport_ = 0;
+  std::map<std::uint64_t, std::uint32_t> header_sets_;  // Attribute choices (mixed radix) -> the cluster's header set.
 
   // Volatile.
   NodeId connection_ = kNoNode;  // The node its connection is open to; kNoNode while it has none.

@@ -520,7 +520,7 @@ bool World::settled(Time now) const {
     if (publisher->alive() && !publisher->idle(now)) return false;
   }
   for (auto const& consumer : rabbit_consumers_) {
-    if (consumer->alive() && !consumer->in_hand().empty()) return false;
+    if (consumer->alive() && consumer->holds_deliveries()) return false;
   }
   for (auto const& node : rabbit_nodes_) {
     for (rabbitmq::QueueIndex q = 0; q < config_.rabbitmq.queues.size(); ++q) {
