@@ -71,7 +71,8 @@ TEST_CASE("tidy: hash tables are only probed, never iterated into an output", "[
   // The iteration order of an unordered container follows std::hash and the library's bucket policy,
   // which differ between standard libraries. Each one below has been read and is only probed (find,
   // insert, erase), never iterated; a new one must be read too and added here, or be a std::map.
-  std::map<std::string, std::size_t> const reviewed = {{"checks/ordering.cpp", 1}, {"checks/timestamps.cpp", 1}};
+  std::map<std::string, std::size_t> const reviewed = {{"checks/ordering.cpp", 1}, {"checks/timestamps.cpp", 1},
+                                                        {"model/rabbitmq/quorum.h", 1}};
   std::regex const declaration(R"(std::\s*unordered_(set|map|multiset|multimap)\s*<)");
   for (auto const& [path, text] : simulator_sources()) {
     auto const allowed = reviewed.find(path);

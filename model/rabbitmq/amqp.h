@@ -19,6 +19,15 @@
 //   enqueued       queue's node -> channel's node. correlation = token, queue, nack = refused (overflow,
 //                  queue down); answered once the message is safe (classic: written; quorum: committed).
 //   heartbeat      client <-> the node it is connected to.
+// Quorum queue members (Raft, one group per queue; see quorum.h):
+//   append         leader -> follower. queue, term, tag = the previous log index, prev_term, entry (a
+//                  position in the queue's entry store, or kNoEntry: a heartbeat), commit = the leader's
+//                  commit index.
+//   append_ok      follower -> leader. queue, term, nack = rejected (its log does not match at the previous
+//                  index), tag = the index it matches up to (accepted) or the index to resend from (rejected).
+//   vote_request   candidate -> member. queue, term, tag = its last log index, prev_term = its last log term,
+//                  pre_vote: the round before (term = the term it would stand in).
+//   vote           member -> candidate. queue, term, nack = refused, pre_vote.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +51,13 @@ enum class AmqpMessageType : std::uint8_t {
   enqueue,
   enqueued,
   heartbeat,  // Either side of a client connection, every kHeartbeatInterval.
+  append,
+  append_ok,
+  vote_request,
+  vote,
 };
+
+inline constexpr std::uint32_t kNoEntry = 0xFFFFFFFFU;
 
 // AMQP heartbeats (heartbeats.md): with the default timeout of 60 s each side sends a heartbeat frame
 // every 30 s, and a peer that has sent nothing for the whole timeout (two missed heartbeats) is
@@ -59,6 +74,8 @@ struct AmqpEnvelope : EnvelopeHeader {
       case AmqpMessageType::publish:
       case AmqpMessageType::consume:
       case AmqpMessageType::enqueue:
+      case AmqpMessageType::append:
+      case AmqpMessageType::vote_request:
         return true;
       default:
         return false;
@@ -73,6 +90,7 @@ struct AmqpEnvelope : EnvelopeHeader {
   bool auto_ack = false;
   bool redelivered = false;
   bool requeue = false;
+  bool pre_vote = false;  // vote_request, vote: the pre-vote round (no term changes).
   std::uint32_t message = 0;
   std::uint32_t exchange = 0;
   std::uint32_t routing_key = 0;
@@ -80,13 +98,18 @@ struct AmqpEnvelope : EnvelopeHeader {
   std::uint32_t queue = 0;
   std::uint32_t prefetch = 0;
   std::uint32_t delivery_count = 0;
+  std::uint32_t entry = kNoEntry;
   std::uint64_t tag = 0;
+  std::uint64_t term = 0;
+  std::uint64_t prev_term = 0;
+  std::uint64_t commit = 0;
 
   void clear() {
-    nack = mandatory = auto_ack = redelivered = requeue = false;
+    nack = mandatory = auto_ack = redelivered = requeue = pre_vote = false;
     persistent = true;
     message = exchange = routing_key = headers = queue = prefetch = delivery_count = 0;
-    tag = 0;
+    entry = kNoEntry;
+    tag = term = prev_term = commit = 0;
   }
 };
 

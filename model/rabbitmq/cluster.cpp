@@ -10,7 +10,8 @@ RabbitCluster::RabbitCluster(RabbitConfig const& config, std::vector<std::string
     : config_(config),
       routing_(config.routing()),
       routes_(routing_, std::move(routing_keys)),
-      nodes_(static_cast<std::size_t>(config.nodes), kNoNode) {
+      nodes_(static_cast<std::size_t>(config.nodes), kNoNode),
+      entry_stores_(config.queues.size()) {
   BROKERSIM_ASSERT(config.nodes > 0);
   header_sets_.emplace_back();  // Set 0: no headers.
   header_views_.emplace_back();

@@ -13,6 +13,7 @@
 
 #include "model/core/node_id.h"
 #include "model/rabbitmq/config.h"
+#include "model/rabbitmq/quorum.h"
 #include "model/rabbitmq/routing.h"
 
 namespace brokersim::model::rabbitmq {
@@ -41,6 +42,8 @@ class RabbitCluster {
   // a quorum queue has no elected leader).
   int leader(QueueIndex queue) const { return leaders_[queue]; }
   void set_leader(QueueIndex queue, int node) { leaders_[queue] = node; }
+  // A quorum queue's entry store: what its leaders appended (quorum.h).
+  EntryStore& entries(QueueIndex queue) { return entry_stores_[queue]; }
   // The consumer group reading each queue (a queue is read by at most one), or UINT32_MAX.
   void set_group_of_queue(std::vector<std::uint32_t> groups) { group_of_queue_ = std::move(groups); }
   std::uint32_t group_of(QueueIndex queue) const { return queue < group_of_queue_.size() ? group_of_queue_[queue] : UINT32_MAX; }
@@ -56,6 +59,7 @@ class RabbitCluster {
   std::vector<NodeId> nodes_;
   std::vector<std::vector<int>> replicas_;
   std::vector<int> leaders_;
+  std::vector<EntryStore> entry_stores_;
   std::vector<std::uint32_t> group_of_queue_;
   // Deques: a set's strings never move once interned, so the views into them stay valid.
   std::deque<std::vector<std::pair<std::string, std::string>>> header_sets_;

@@ -40,6 +40,12 @@ EnqueueOutcome QueueState::enqueue(std::uint32_t message, sim::Time now, std::ve
   return EnqueueOutcome::accepted;
 }
 
+void QueueState::restore(std::uint32_t message, std::uint32_t delivery_count, sim::Time enqueued_at) {
+  sim::Time const expires_at = config_.message_ttl == kNoTtl ? kNoExpiry : enqueued_at + config_.message_ttl;
+  main_.push_back(QueuedMessage{next_sequence_++, enqueued_at, expires_at, message, delivery_count});
+  update_publisher_block();
+}
+
 std::optional<QueueDelivery> QueueState::deliver(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed) {
   BROKERSIM_ASSERT(consumer != kSettled);
   // rabbit_fifo checkout_one expires the head before every checkout. A classic queue sweeps after each
@@ -79,7 +85,7 @@ QueuedMessage QueueState::ack(DeliveryTag tag) {
 //   x-delivery-count header is acquired_count (rabbit_fifo_client add_delivery_count_header).
 // - 4.3 (not modelled): the limit is checked against delivery_count instead, basic.reject requeue
 //   counts and basic.nack requeue does not (commit 84432522bf, quorum-queues.md).
-void QueueState::reject(DeliveryTag tag, bool requeue, sim::Time now, std::vector<Removed>& removed) {
+QueuedMessage QueueState::reject(DeliveryTag tag, bool requeue, sim::Time now, std::vector<Removed>& removed) {
   Unacked& entry = unacked_entry(tag);
   QueuedMessage const message = entry.message;
   entry.consumer = kSettled;
@@ -96,9 +102,11 @@ void QueueState::reject(DeliveryTag tag, bool requeue, sim::Time now, std::vecto
     return_message(message, !quorum_unlimited, removed);
   }
   settle(now, removed);
+  return message;
 }
 
-void QueueState::requeue_all_of(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed) {
+void QueueState::requeue_all_of(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed,
+                                std::vector<std::uint64_t>* returned) {
   BROKERSIM_ASSERT(consumer != kSettled);
   // rabbit_fifo return_all walks checked_out sorted by msg id (delivery order), and a consumer down
   // always goes to the returns queue, limit or not. Classic handle_ch_down requeues the channel's acks,
@@ -108,6 +116,7 @@ void QueueState::requeue_all_of(ConsumerId consumer, sim::Time now, std::vector<
     if (entry.consumer != consumer) continue;
     entry.consumer = kSettled;
     --unacked_count_;
+    if (returned != nullptr) returned->push_back(entry.message.sequence);
     return_message(entry.message, true, removed);
   }
   trim_unacked();
@@ -200,8 +209,8 @@ void QueueState::return_message(QueuedMessage message, bool to_returns_queue, st
       // lqueue:in(Msg, Returns): served before every message never delivered, in return order.
       returns_.push_back(message);
     } else {
-      // #requeue: a fresh enqueue at the back (new Raft index), its header (count, expiry) kept.
-      message.sequence = next_sequence_++;
+      // #requeue: a fresh enqueue at the back (a new Raft index), its header (count, expiry) kept. The
+      // copy keeps its sequence: here a sequence names the queue copy, which the node's log refers to.
       main_.push_back(message);
     }
     return;

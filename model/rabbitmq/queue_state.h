@@ -140,16 +140,23 @@ class QueueState {
   EnqueueOutcome enqueue(std::uint32_t message, sim::Time now, std::vector<Removed>& removed,
                          sim::Time message_ttl = kNoTtl);
 
+  // A new quorum leader rebuilding the queue from its replicated log: a copy enqueued at `enqueued_at`
+  // and returned `delivery_count` times so far, appended ready in log order (no limit is applied: the
+  // old leader applied them).
+  void restore(std::uint32_t message, std::uint32_t delivery_count, sim::Time enqueued_at);
   // Expires the head, then hands the head ready message to `consumer` as an unacked delivery;
   // nullopt when no ready message is left.
   std::optional<QueueDelivery> deliver(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed);
 
   QueuedMessage ack(DeliveryTag tag);
-  // basic.reject and basic.nack (one tag). requeue=false: removed with reason `rejected`.
-  void reject(DeliveryTag tag, bool requeue, sim::Time now, std::vector<Removed>& removed);
+  // basic.reject and basic.nack (one tag). requeue=false: removed with reason `rejected`. Returns the
+  // copy as it was delivered.
+  QueuedMessage reject(DeliveryTag tag, bool requeue, sim::Time now, std::vector<Removed>& removed);
   // Channel close or crash, consumer_timeout, consumer cancel with the channel gone: every unacked
-  // delivery of `consumer` goes back, in delivery-tag order. O(unacked window).
-  void requeue_all_of(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed);
+  // delivery of `consumer` goes back, in delivery-tag order. O(unacked window). `returned`, if given,
+  // receives the sequence of each copy returned (some may then be removed past the delivery limit).
+  void requeue_all_of(ConsumerId consumer, sim::Time now, std::vector<Removed>& removed,
+                      std::vector<std::uint64_t>* returned = nullptr);
   // The head TTL sweep, for the node's timer at head_expiry().
   void expire_due(sim::Time now, std::vector<Removed>& removed);
 
@@ -212,7 +219,7 @@ class QueueState {
   void check_counts() const;
 
   QueueConfig config_;
-  Ring<QueuedMessage> main_;     // Never requeued; in sequence order.
+  Ring<QueuedMessage> main_;     // In sequence order, except quorum #requeue copies re-appended at the back.
   Ring<QueuedMessage> returns_;  // Served before main_: see return_message.
   Ring<Unacked> unacked_;        // unacked_[i] has tag unacked_base_ + i.
   DeliveryTag unacked_base_ = 0;

@@ -398,7 +398,7 @@ void World::add_rabbitmq(std::uint64_t seed, Time production_end) {
     if (!rabbit.zones.empty()) zone = rabbit.zones[static_cast<std::size_t>(n)];
     NodeId const id = network_.add_node("rabbit-" + std::to_string(n), NodeKind::rabbit, zone_index(config_, zone));
     rabbit_->set_node(n, id);
-    rabbit_nodes_.push_back(std::make_unique<rabbitmq::RabbitNode>(id, n, *rabbit_, truth_));
+    rabbit_nodes_.push_back(std::make_unique<rabbitmq::RabbitNode>(id, n, *rabbit_, truth_, seed));
   }
   for (std::size_t p = 0; p < config_.producers.size(); ++p) {
     ProducerConfig const& producer = config_.producers[p];
@@ -522,9 +522,16 @@ bool World::settled(Time now) const {
   for (auto const& consumer : rabbit_consumers_) {
     if (consumer->alive() && consumer->holds_deliveries()) return false;
   }
-  for (auto const& node : rabbit_nodes_) {
-    for (rabbitmq::QueueIndex q = 0; q < config_.rabbitmq.queues.size(); ++q) {
+  for (rabbitmq::QueueIndex q = 0; q < config_.rabbitmq.queues.size(); ++q) {
+    bool served = false;
+    for (auto const& node : rabbit_nodes_) {
       if (node->depth(q) > 0) return false;
+      served = served || node->serves(q);
+    }
+    // A quorum queue between leaders: an election may bring its messages back.
+    if (served) continue;
+    for (auto const& node : rabbit_nodes_) {
+      if (node->holds_unserved(q)) return false;
     }
   }
   // A record polled and not yet processed is not done, whatever was committed (commit before processing
@@ -610,13 +617,24 @@ void World::record_end_state() {
     GroupTruth& group = truth_.groups[group_of_node_[consumer->id()]];
     for (std::uint32_t message : consumer->records_in_hand()) group.set(message, GroupTruth::kInHandAtEnd);
   }
-  // RabbitMQ: what each queue holds on the node that leads it, and what live consumers hold.
-  for (auto const& node : rabbit_nodes_) {
-    for (rabbitmq::QueueIndex q = 0; q < config_.rabbitmq.queues.size(); ++q) {
-      std::uint32_t const group = rabbit_->group_of(q);
-      if (group == UINT32_MAX) continue;
+  // RabbitMQ: what each queue holds on the node that serves it (a classic queue whose node is down: on
+  // its disk; a quorum queue without a leader: in the log of the member a new leader would come from),
+  // and what live consumers hold.
+  for (rabbitmq::QueueIndex q = 0; q < config_.rabbitmq.queues.size(); ++q) {
+    std::uint32_t const group = rabbit_->group_of(q);
+    if (group == UINT32_MAX) continue;
+    bool served = false;
+    for (auto const& node : rabbit_nodes_) {
+      served = served || node->serves(q);
       for (std::uint32_t message : node->held(q)) truth_.groups[group].set(message, GroupTruth::kStoredAtEnd);
     }
+    if (served || config_.rabbitmq.queues[q].type != rabbitmq::QueueKind::quorum) continue;
+    rabbitmq::RabbitNode const* most_up_to_date = nullptr;
+    for (auto const& node : rabbit_nodes_) {
+      if (!rabbit_->hosts(node->index(), q)) continue;
+      if (most_up_to_date == nullptr || node->log_position(q) > most_up_to_date->log_position(q)) most_up_to_date = node.get();
+    }
+    for (std::uint32_t message : most_up_to_date->held_in_log(q)) truth_.groups[group].set(message, GroupTruth::kStoredAtEnd);
   }
   for (std::size_t c = 0; c < rabbit_consumers_.size(); ++c) {
     if (!rabbit_consumers_[c]->alive()) continue;

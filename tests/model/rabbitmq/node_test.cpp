@@ -69,7 +69,7 @@ struct Harness {
     GroupTruth group_truth;
     group_truth.name = "billing";
     truth.groups.push_back(group_truth);
-    node = std::make_unique<model::rabbitmq::RabbitNode>(node_id, 0, *cluster, truth);
+    node = std::make_unique<model::rabbitmq::RabbitNode>(node_id, 0, *cluster, truth, 1);
     model::rabbitmq::PublishTarget target{*cluster->routing().find_exchange("orders"), {0}};
     publisher = std::make_unique<model::rabbitmq::RabbitPublisher>(publisher_id, producer, 0, 0, target, 1, 20 * kSecond, *cluster, truth);
     consumer = std::make_unique<model::rabbitmq::RabbitConsumer>(consumer_id, group, 0, 0, 0, 1, *cluster, truth, durable_dedup);
