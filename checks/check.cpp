@@ -22,6 +22,7 @@ constexpr Check kChecks[] = {
     measure_downstream_load,  // metrics.cpp
     measure_latency,          // latency.cpp
     count_cluster_events,     // kafka_metrics.cpp
+    count_publishes,          // metrics.cpp
 };
 
 }  // namespace

@@ -72,6 +72,10 @@ struct Metrics {
   std::uint64_t sequence_duplicates = 0;       // Idempotent resends a leader found already appended.
   std::uint64_t out_of_order_sequences = 0;    // Idempotent batches a leader refused for a sequence gap.
   std::uint64_t controller_elections = 0;  // Times the controller quorum elected a new leader.
+  // RabbitMQ publishers, reported only when the scenario has RabbitMQ (`rabbitmq`).
+  bool rabbitmq = false;
+  std::uint64_t publish_nacks = 0;    // Confirms that were basic.nack (reject-publish overflow, a queue down).
+  std::uint64_t publish_retries = 0;  // Publishes sent again (nack, confirm timeout, connection lost).
   std::uint64_t events = 0;
   sim::Time sim_time = 0;
   // Groups with order_by "timestamp": keys whose last-writer-wins state (by timestamp) differs from the

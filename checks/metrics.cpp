@@ -31,6 +31,13 @@ void count_sends(Inputs const& inputs, Findings& findings) {
   }
 }
 
+void count_publishes(Inputs const& inputs, Findings& findings) {
+  Metrics& metrics = findings.metrics;
+  metrics.rabbitmq = inputs.config.rabbitmq.present();
+  metrics.publish_nacks = inputs.truth.publish_nacks;
+  metrics.publish_retries = inputs.truth.publish_retries;
+}
+
 void count_group_activity(Inputs const& inputs, Findings& findings) {
   model::GroundTruth const& truth = inputs.truth;
   Metrics& metrics = findings.metrics;

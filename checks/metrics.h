@@ -13,6 +13,9 @@ void count_sends(Inputs const& inputs, Findings& findings);
 // deduplicated, truncation_resets, max_consumer_lag and retry_amplification (attempts per message attempted).
 void count_group_activity(Inputs const& inputs, Findings& findings);
 
+// RabbitMQ scenarios: publish_nacks and publish_retries.
+void count_publishes(Inputs const& inputs, Findings& findings);
+
 // downstream_peak_load: the highest calls / capacity of any service in any 1-second window.
 void measure_downstream_load(Inputs const& inputs, Findings& findings);
 

@@ -38,6 +38,7 @@ void print_steps(ShrinkResult const& result, std::ostream& out) {
 struct Targets {
   std::vector<std::string> brokers;
   std::vector<std::string> controllers;  // Dedicated KRaft controllers; none in combined mode.
+  std::vector<std::string> rabbit_nodes;  // RabbitMQ nodes; none in a scenario without RabbitMQ.
   std::vector<std::string> clients;      // Producer and consumer instances.
 };
 
@@ -47,6 +48,7 @@ Targets targets_of(scenarios::Scenario const& scenario) {
   if (scenario.world.controllers.placement == model::ControllerPlacement::dedicated) {
     for (int c = 0; c < scenario.world.controllers.count; ++c) targets.controllers.push_back("controller-" + std::to_string(c));
   }
+  for (int n = 0; n < scenario.world.rabbitmq.nodes; ++n) targets.rabbit_nodes.push_back("rabbit-" + std::to_string(n));
   for (auto const& p : scenario.world.producers) {
     for (int i = 0; i < p.instances; ++i) targets.clients.push_back(p.name + "-" + std::to_string(i));
   }
@@ -62,7 +64,10 @@ std::string pick(sim::RandomStream& random, std::vector<std::string> const& name
 ordered_json random_fault(std::string const& kind, double at_ms, double duration_ms, Targets const& targets,
                           sim::RandomStream& random) {
   ordered_json fault{{"kind", kind}, {"at_ms", at_ms}};
-  std::vector<std::string> nodes = targets.brokers;
+  // The servers: Kafka brokers, then RabbitMQ nodes (a scenario without RabbitMQ draws as it always did).
+  std::vector<std::string> servers = targets.brokers;
+  servers.insert(servers.end(), targets.rabbit_nodes.begin(), targets.rabbit_nodes.end());
+  std::vector<std::string> nodes = servers;
   nodes.insert(nodes.end(), targets.controllers.begin(), targets.controllers.end());
   nodes.insert(nodes.end(), targets.clients.begin(), targets.clients.end());
   if (kind == "crash") {
@@ -76,7 +81,7 @@ ordered_json random_fault(std::string const& kind, double at_ms, double duration
     fault["sides"] = ordered_json::array({ordered_json::array({pick(random, nodes)})});
     fault["duration_ms"] = duration_ms;
   } else if (kind == "link") {
-    fault["between"] = ordered_json::array({pick(random, targets.brokers), pick(random, nodes)});
+    fault["between"] = ordered_json::array({pick(random, servers), pick(random, nodes)});
     if (fault["between"][0] == fault["between"][1]) fault["between"][1] = "brokers";
     fault["duration_ms"] = duration_ms;
     fault["loss"] = 0.05 + 0.45 * random.uniform01();

@@ -13,7 +13,8 @@ class DispatchObserver;
 namespace brokersim::cli {
 
 // Throws scenarios::ScenarioError (exit code 2) for a scenario the simulator validates but cannot run yet:
-// one with RabbitMQ, whose model is built but not yet wired into the World (issue 11).
+// one with a RabbitMQ quorum queue, a group reading a RabbitMQ queue that emits follow-ups, or a scale
+// fault on such a group. The message names the JSON pointer of what is refused.
 void ensure_runnable(scenarios::Scenario const& scenario);
 
 // Deterministic: the same scenario and seed give the same Report, field for field.

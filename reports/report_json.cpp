@@ -65,6 +65,10 @@ ordered_json metrics_to_json(Metrics const& m) {
   json["out_of_order_sequences"] = m.out_of_order_sequences;
   json["controller_elections"] = m.controller_elections;
   json["read_model_divergent_keys"] = m.read_model_divergent_keys;
+  if (m.rabbitmq) {  // Only in scenarios with RabbitMQ: Kafka reports are as before.
+    json["publish_nacks"] = m.publish_nacks;
+    json["publish_retries"] = m.publish_retries;
+  }
   json["events"] = m.events;
   json["sim_time_ms"] = sim::time_to_ms(m.sim_time);
   return json;

@@ -42,7 +42,7 @@ class Slowed : public Degradation {
 
   void follow_up(Injection& injection, std::uint64_t) override {
     for (model::NodeId node : consumers) {
-      if (model::ConsumerInstance* consumer = injection.world().consumer_node(node)) consumer->set_slowdown(1.0);
+      injection.world().set_processing_slowdown(node, 1.0);
     }
   }
 };
@@ -55,8 +55,7 @@ void begin(Injection& injection, Slowdown const& slowdown) {
     std::string const detail = decimal(slowdown.factor) + " times slower for " + milliseconds(slowdown.duration);
     if (model::ServiceNode* service = world.service_named(world.network().name(node))) {
       service->set_slowdown(slowdown.factor, until);
-    } else if (model::ConsumerInstance* consumer = world.consumer_node(node)) {
-      consumer->set_slowdown(slowdown.factor);
+    } else if (world.set_processing_slowdown(node, slowdown.factor)) {  // A Kafka or RabbitMQ consumer instance.
       slowed->consumers.push_back(node);
     } else {
       continue;

@@ -224,6 +224,7 @@ void RabbitPublisher::retry_or_fail(sim::Simulation& simulation, std::uint32_t m
     return;
   }
   ++retries_waiting_;
+  ++truth_.publish_retries;
   schedule_self(simulation, config_.retry_backoff, kRetry, message, static_cast<std::uint64_t>(attempts));
 }
 
@@ -241,6 +242,7 @@ void RabbitPublisher::on_message(sim::Simulation& simulation, EnvelopeHeader con
   unconfirmed_.erase(found);
   simulation.cancel(waiting.timeout);
   if (envelope.nack) {
+    ++truth_.publish_nacks;
     retry_or_fail(simulation, waiting.message, waiting.attempts);
     return;
   }

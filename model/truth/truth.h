@@ -267,6 +267,9 @@ struct GroundTruth {
   std::uint64_t produce_retries = 0;          // Produce requests sent again for a batch already sent.
   std::uint64_t sequence_duplicates = 0;      // Idempotent batches a leader found already appended and dropped.
   std::uint64_t out_of_order_sequences = 0;   // Idempotent batches a leader refused for a gap in the sequence.
+  // RabbitMQ publishers' evidence of the same: confirms that were nacks, and publishes sent again.
+  std::uint64_t publish_nacks = 0;            // basic.nack received (a queue refused the publish, or was down).
+  std::uint64_t publish_retries = 0;          // Publishes sent again after a nack, a confirm timeout or a lost connection.
   std::vector<QuorumEvent> quorum;              // The controller quorum's leader changes, in order.
   std::uint64_t effects_applied = 0;            // Effects of every group so far: the run's effect order.
   FinalLogs final_logs;                         // Written once, when the run stops.

@@ -268,6 +268,19 @@ ConsumerInstance* World::consumer_node(NodeId node) {
   return nullptr;
 }
 
+bool World::set_processing_slowdown(NodeId node, double factor) {
+  if (ConsumerInstance* consumer = consumer_node(node)) {
+    consumer->set_slowdown(factor);
+    return true;
+  }
+  for (auto& consumer : rabbit_consumers_) {
+    if (consumer->id() != node) continue;
+    consumer->set_slowdown(factor);
+    return true;
+  }
+  return false;
+}
+
 void World::add_emitter(ConsumerGroupConfig const& group, int instance, std::uint64_t seed, Time production_end) {
   ProducerInstance* emitter = add_embedded_producer(group, instance, *group.emits_topic, ".producer", seed, production_end);
   NodeId const consumer = nodes_named(group.name + "-" + std::to_string(instance)).front();
@@ -681,6 +694,7 @@ void World::crash(sim::Simulation& simulation, NodeId node, bool lose_unflushed)
   }
   if (target.kind() == NodeKind::rabbit && lose_unflushed) {
     rabbit_nodes_[static_cast<std::size_t>(rabbit_->index_of(node))]->lose_unwritten_on_crash();
+    rabbit_power_lost_.push_back(node);
   }
   if (target.kind() == NodeKind::broker) {
     for (auto& coordinator : coordinators_) {
@@ -712,6 +726,14 @@ bool World::restart(sim::Simulation& simulation, NodeId node) {
   }
   if (target.kind() == NodeKind::broker) controller_->on_broker_restarted(simulation, static_cast<int>(node));
   if (target.kind() == NodeKind::controller) controller_->on_voter_changed(simulation);
+  // A RabbitMQ node back from a power loss: its clients' connections to it died with the host, and the
+  // first frame they send (a heartbeat, a publish, an ack) is answered with a reset, so they reconnect.
+  // Simplified: they learn at the restart. (Without it a client whose heartbeats the new process answers
+  // never noticed, and a consumer waited for deliveries on a channel the node had forgotten.)
+  if (auto const lost = std::find(rabbit_power_lost_.begin(), rabbit_power_lost_.end(), node); lost != rabbit_power_lost_.end()) {
+    rabbit_power_lost_.erase(lost);
+    network_.reset_connections(simulation, node);
+  }
   return true;
 }
 

@@ -71,6 +71,9 @@ class World {
   // The application sending from `node` (a Kafka producer or a RabbitMQ publisher instance), or null.
   SendingApplication* sender_node(NodeId node);
   ConsumerInstance* consumer_node(NodeId node);
+  // Makes consumer instance `node` (of a Kafka or a RabbitMQ group) process `factor` times slower (1: its
+  // own speed again); false when `node` is no consumer instance.
+  bool set_processing_slowdown(NodeId node, double factor);
 
   // "orders/2" for a global partition index.
   std::string partition_name(std::uint32_t partition) const;
@@ -127,6 +130,7 @@ class World {
   // RabbitMQ, when the scenario has it.
   std::unique_ptr<rabbitmq::RabbitCluster> rabbit_;
   std::vector<std::unique_ptr<rabbitmq::RabbitNode>> rabbit_nodes_;
+  std::vector<NodeId> rabbit_power_lost_;  // RabbitMQ nodes down after a power loss, whose peers still hold connections.
   std::vector<std::unique_ptr<rabbitmq::RabbitPublisher>> rabbit_publishers_;
   std::vector<std::unique_ptr<rabbitmq::RabbitConsumer>> rabbit_consumers_;
   std::vector<std::uint32_t> rabbit_consumer_group_;  // Per RabbitMQ consumer: its group.

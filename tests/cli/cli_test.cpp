@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "support/run_program.h"
 
@@ -82,22 +83,56 @@ TEST_CASE("cli: bad input files are exit 2 with a message, never a crash", "[cli
   fs::remove_all(dir);
 }
 
-// Until the RabbitMQ model is wired into the simulation (issue 11), a RabbitMQ scenario validates but is
-// refused by every command that would run it: a clear error, never a crash or half-written output.
-TEST_CASE("cli: a RabbitMQ scenario validates, and running it is refused with exit 2 for now", "[cli]") {
+// A RabbitMQ scenario runs and writes its reports; what the model cannot run yet (a queue group that
+// emits, a scale fault on one) validates but is refused by every command that would run it: exit 2 naming
+// the JSON pointer, never a crash or half-written output.
+TEST_CASE("cli: a RabbitMQ scenario runs, and emits or scale on a queue group is refused with exit 2", "[cli]") {
   std::string const dir = make_temp_dir("rabbitmq");
+  std::string const classic = source_path("scenarios/rabbitmq/fanout-three-queues.json");
+  auto const ran = run_brokersim({"run", classic, "--out", dir + "/classic"});
+  CHECK(ran.exit_code == 0);
+  std::string const json = read_file(dir + "/classic/report.json");
+  CHECK(json.find("\"verdict\": \"pass\"") != std::string::npos);
+  CHECK(json.find("\"publish_nacks\"") != std::string::npos);  // RabbitMQ's own metrics.
+
   std::string const file = source_path("tests/scenarios/good/rabbitmq.json");
   CHECK(run_brokersim({"validate", file}).exit_code == 0);
   auto const run = run_brokersim({"run", file, "--out", dir + "/out"});
   CHECK(run.exit_code == 2);
-  CHECK(run.err.find(file + ": /rabbitmq: RabbitMQ scenarios are validated") != std::string::npos);
+  CHECK(run.err.find(file + ": /consumer_groups/2/emits: ") != std::string::npos);
   CHECK_FALSE(fs::exists(dir + "/out"));
   auto const batch = run_brokersim({"batch", file, "--seeds", "2", "--out", dir + "/batch"});
   CHECK(batch.exit_code == 2);
   CHECK_FALSE(fs::exists(dir + "/batch"));
   auto const explore = run_brokersim({"explore", file, "--runs", "2", "--out", dir + "/explore"});
   CHECK(explore.exit_code == 2);
-  CHECK(explore.err.find("cannot run them yet") != std::string::npos);
+  CHECK(explore.err.find("/consumer_groups/2/emits: ") != std::string::npos);
+
+  // Classic queues only, but a queue group that emits, or a scale fault on a queue group.
+  std::string const base = R"({"name": "refused", "duration_ms": 1000, "brokers": {"count": 1}, "topics": [{"name": "audit"}],
+    "rabbitmq": {"nodes": 1, "queues": [{"name": "q"}]},
+    "producers": [{"name": "shop", "queue": "q", "messages": 10}],
+    "consumer_groups": [{"name": "billing", "queue": "q" GROUP}], "faults": FAULTS})";
+  auto const with = [&](std::string const& group, std::string const& faults) {
+    std::string text = base;
+    text.replace(text.find("GROUP"), 5, group);
+    text.replace(text.find("FAULTS"), 6, faults);
+    return text;
+  };
+  write_text(dir + "/emits.json", with(R"(, "emits": {"topic": "audit"})", "[]"));
+  write_text(dir + "/scale.json", with("", R"([{"kind": "scale", "target": "billing", "at_ms": 500, "instances": 2}])"));
+  write_text(dir + "/scale-group.json", with("", R"([{"kind": "scale", "target": {"group": "billing"}, "at_ms": 500, "instances": 2}])"));
+  for (auto const& [name, pointer] : {std::pair<char const*, char const*>{"emits.json", "/consumer_groups/0/emits"},
+                                      {"scale.json", "/faults/0/target"},
+                                      {"scale-group.json", "/faults/0/target"}}) {
+    std::string const path = dir + "/" + name;
+    INFO(path);
+    CHECK(run_brokersim({"validate", path}).exit_code == 0);
+    auto const refused = run_brokersim({"run", path, "--out", dir + "/refused"});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find(path + ": " + pointer + ": ") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/refused"));
+  }
   fs::remove_all(dir);
 }
 

@@ -4,44 +4,13 @@
 // seeds (the mechanism is probabilistic, but a model that never shows it is wrong).
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <cstdio>
-#include <filesystem>
-#include <functional>
-#include <string>
 #include <vector>
 
-#include "cli/runner.h"
-#include "scenarios/loader.h"
-#include "support/run_program.h"
+#include "support/guarantee_matrix.h"
 
 namespace {
 
-using brokersim::reports::Report;
-
-enum class Row { never, can_happen };
-
-using brokersim::reports::Metrics;
-using brokersim::reports::Violations;
-
-using Seen = std::function<bool(Metrics const&, Violations const&)>;
-
-// What shows, in a report, that a "never" row's fault did what the row is about: on every seed, and where
-// the fault's timing decides whether it bites the mechanism (a consumer crash between two batches has
-// nothing in hand to skip or redeliver), on most seeds.
-struct Evidence {
-  char const* what;
-  Seen seen;
-  char const* what_on_most_seeds = "";
-  Seen seen_on_most_seeds = nullptr;
-};
-
-struct MatrixRow {
-  char const* file;
-  Row row;
-  char const* violation;  // The count that shows the row ("lost", "duplicate", ...), or "" for verdicts only.
-  Evidence evidence{"", nullptr};  // "never" rows only.
-};
+using namespace brokersim::testing::matrix;
 
 // Every file of scenarios/kafka/ must be listed here (checked below), so a new row cannot go untested.
 std::vector<MatrixRow> const& matrix() {
@@ -89,67 +58,12 @@ std::vector<MatrixRow> const& matrix() {
   return rows;
 }
 
-constexpr std::uint64_t kSeeds = 20;
-
 }  // namespace
 
 TEST_CASE("library: kafka: every scenario file is a row of the matrix", "[library]") {
-  std::vector<std::string> files;
-  for (auto const& row : matrix()) files.emplace_back(row.file);
-  for (auto const& entry : std::filesystem::directory_iterator(brokersim::testing::source_path("scenarios/kafka"))) {
-    std::string const name = entry.path().filename().string();
-    INFO(name);
-    CHECK(std::find(files.begin(), files.end(), name) != files.end());
-  }
+  check_every_file_is_a_row(matrix(), "scenarios/kafka");
 }
 
 TEST_CASE("library: kafka: the guarantee matrix holds over 20 seeds", "[library][slow]") {
-  for (MatrixRow const& row : matrix()) {
-    std::string const path = brokersim::testing::source_path("scenarios/kafka/") + row.file;
-    auto const scenario = brokersim::scenarios::load_scenario_file(path);
-    std::uint64_t failing = 0;
-    std::uint64_t shown = 0;
-    std::uint64_t total = 0;
-    std::uint64_t fault_seen = 0;
-    std::uint64_t mechanism_seen = 0;
-    for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
-      Report const report = brokersim::cli::run_scenario(scenario, seed);
-      if (!report.passed()) ++failing;
-      std::uint64_t const count = brokersim::reports::violation_count(report.violations, row.violation);
-      if (count > 0) ++shown;
-      total += count;
-      if (row.row == Row::never) {
-        REQUIRE(row.evidence.seen);  // Every "never" row names its evidence.
-        bool const seen = row.evidence.seen(report.metrics, report.violations);
-        if (seen) ++fault_seen;
-        INFO(row.file << ", seed " << seed << ": " << row.evidence.what);
-        CHECK(seen);
-        if (row.evidence.seen_on_most_seeds && row.evidence.seen_on_most_seeds(report.metrics, report.violations)) ++mechanism_seen;
-      }
-    }
-    // The measured numbers, for docs/guarantees.md.
-    std::printf("| %s | %s | %llu/%llu seeds broke the expectation | %s: %llu in all |\n", row.file,
-                row.row == Row::never ? "never" : "can happen", static_cast<unsigned long long>(failing),
-                static_cast<unsigned long long>(kSeeds), row.violation[0] != '\0' ? row.violation : "verdict only", static_cast<unsigned long long>(total));
-    if (row.row == Row::never) {
-      std::printf("|   the fault took effect on %llu/%llu seeds: %s |\n", static_cast<unsigned long long>(fault_seen),
-                  static_cast<unsigned long long>(kSeeds), row.evidence.what);
-      if (row.evidence.seen_on_most_seeds) {
-        std::printf("|   and bit on %llu/%llu seeds: %s |\n", static_cast<unsigned long long>(mechanism_seen),
-                    static_cast<unsigned long long>(kSeeds), row.evidence.what_on_most_seeds);
-      }
-    }
-    INFO(row.file);
-    if (row.row == Row::never) {
-      if (row.evidence.seen_on_most_seeds) {
-        INFO(row.evidence.what_on_most_seeds);
-        CHECK(mechanism_seen * 2 > kSeeds);
-      }
-      CHECK(failing == 0);
-      CHECK(total == 0);
-    } else {
-      CHECK(failing * 2 > kSeeds);
-      if (row.violation[0] != '\0') CHECK(shown * 2 > kSeeds);
-    }
-  }
+  check_rows(matrix(), "scenarios/kafka");
 }
