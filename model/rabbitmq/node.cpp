@@ -1162,18 +1162,21 @@ void RabbitNode::on_restart(sim::Simulation& simulation) {
   for (QueueIndex q = 0; q < queues_.size(); ++q) {
     QueueReplica& replica = queues_[q];
     if (!replica.leads) continue;
-    // The queue comes back with what its disk held, in queue order, every message ready again.
+    // The queue comes back with what its disk held, in queue order, every message ready again: all of it,
+    // whatever its length limit (which refuses or drops at the next publish). The message TTL runs from
+    // the restart (simplified: RabbitMQ keeps each message's expiry).
     std::map<std::uint64_t, std::uint32_t> const recovered = std::move(replica.durable);
     replica.durable.clear();
     replica.state.emplace(queue_state_config(cluster_.queue(q)));
     replica.on_disk.clear();
     for (auto const& [sequence, message] : recovered) {
-      removed_.clear();
-      replica.state->enqueue(message, simulation.now(), removed_);
+      replica.state->restore(message, 0, simulation.now());
       replica.durable.emplace(replica.state->last_sequence(), message);
       mark_on_disk(replica, replica.state->last_sequence());
-      dispose(simulation, q, removed_);
     }
+    removed_.clear();
+    replica.state->expire_due(simulation.now(), removed_);
+    dispose(simulation, q, removed_);
     arm_expiry(simulation, q);
   }
   start(simulation);

@@ -140,9 +140,9 @@ class QueueState {
   EnqueueOutcome enqueue(std::uint32_t message, sim::Time now, std::vector<Removed>& removed,
                          sim::Time message_ttl = kNoTtl);
 
-  // A new quorum leader rebuilding the queue from its replicated log: a copy enqueued at `enqueued_at`
-  // and returned `delivery_count` times so far, appended ready in log order (no limit is applied: the
-  // old leader applied them).
+  // A queue rebuilt from what survived (a classic queue's disk at a restart, a new quorum leader's log):
+  // a copy enqueued at `enqueued_at` and returned `delivery_count` times so far, appended ready in order.
+  // No length limit applies: the copies were accepted once, and the limit acts at the next publish.
   void restore(std::uint32_t message, std::uint32_t delivery_count, sim::Time enqueued_at);
   // Expires the head, then hands the head ready message to `consumer` as an unacked delivery;
   // nullopt when no ready message is left.
