@@ -42,7 +42,7 @@ std::vector<Row> violation_rows(Violations const& v) {
 
 std::vector<Row> metric_rows(Metrics const& m) {
   auto count = [](std::uint64_t n) { return std::to_string(n); };
-  return {{"produced", count(m.produced)},
+  std::vector<Row> rows{{"produced", count(m.produced)},
           {"acked", count(m.acked)},
           {"send_failed", count(m.send_failed)},
           {"processed", count(m.processed)},
@@ -74,6 +74,11 @@ std::vector<Row> metric_rows(Metrics const& m) {
           {"read_model_divergent_keys", count(m.read_model_divergent_keys)},
           {"events", count(m.events)},
           {"sim_time_ms", format_number(sim::time_to_ms(m.sim_time))}};
+  if (m.reports_queue_depth) {
+    auto const lag = std::find_if(rows.begin(), rows.end(), [](Row const& row) { return row.label == "max_consumer_lag"; });
+    rows.insert(lag + 1, Row{"max_queue_depth", count(m.max_queue_depth)});
+  }
+  return rows;
 }
 
 std::string example_location(Example const& example) {

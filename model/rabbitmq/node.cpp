@@ -62,6 +62,7 @@ void RabbitNode::handle(sim::Simulation& simulation, std::uint32_t type, std::ui
       replica.expiry_timer = kNoExpiry;
       removed_.clear();
       replica.state->expire_due(simulation.now(), removed_);
+      observe_depth(simulation, static_cast<QueueIndex>(arg0));
       dispose(simulation, static_cast<QueueIndex>(arg0), removed_);
       arm_expiry(simulation, static_cast<QueueIndex>(arg0));
       return;
@@ -239,6 +240,7 @@ bool RabbitNode::enqueue_local(sim::Simulation& simulation, QueueIndex queue, st
     return false;
   }
   std::uint64_t const sequence = replica.state->last_sequence();
+  observe_depth(simulation, queue);
   truth_.tracer.record(simulation.now(), message, id(), TraceKind::enqueued, queue);
   if (durable_copy(queue, persistent)) {
     replica.unwritten.push_back(DiskRecord{sequence, message, false, token, reply_to, 0});
@@ -322,6 +324,16 @@ void RabbitNode::record_settle(sim::Simulation& simulation, QueueIndex queue, st
   schedule_write(simulation, queue);
 }
 
+void RabbitNode::observe_depth(sim::Simulation& simulation, QueueIndex queue) {
+  QueueReplica const& replica = queues_[queue];
+  if (!replica.leads || !replica.state || queue >= truth_.queues.size()) return;
+  if (!alive()) {
+    truth_.queues[queue].observe(simulation.now(), 0, 0);  // Down: it holds nothing it could deliver.
+    return;
+  }
+  truth_.queues[queue].observe(simulation.now(), replica.state->ready_count(), replica.state->unacked_count());
+}
+
 void RabbitNode::on_consume(sim::Simulation& simulation, AmqpEnvelope const& consume) {
   QueueReplica& replica = queues_[consume.queue];
   if (!replica.leads) {
@@ -362,6 +374,7 @@ void RabbitNode::on_settle(sim::Simulation& simulation, AmqpEnvelope const& sett
     dispose(simulation, settlement.queue, removed_);
     arm_expiry(simulation, settlement.queue);
   }
+  observe_depth(simulation, settlement.queue);
   dispatch(simulation, settlement.queue);
 }
 
@@ -402,6 +415,7 @@ void RabbitNode::dispatch(sim::Simulation& simulation, QueueIndex queue) {
       consumer.outstanding.emplace_back(delivery->tag, simulation.now());
     }
   }
+  observe_depth(simulation, queue);
   arm_expiry(simulation, queue);
 }
 
@@ -413,6 +427,7 @@ void RabbitNode::close_channel(sim::Simulation& simulation, QueueIndex queue, st
   replica.consumers.erase(replica.consumers.begin() + static_cast<std::ptrdiff_t>(consumer));
   removed_.clear();
   replica.state->requeue_all_of(node, simulation.now(), removed_);
+  observe_depth(simulation, queue);
   dispose(simulation, queue, removed_);
   if (cancel) {
     Network& net = network();
@@ -502,6 +517,7 @@ void RabbitNode::on_crash(sim::Simulation& simulation) {
     replica.next_consumer = 0;
     replica.write_scheduled = false;
     replica.expiry_timer = kNoExpiry;
+    observe_depth(simulation, static_cast<QueueIndex>(&replica - queues_.data()));
   }
   power_loss_ = false;
   last_heard_.clear();
@@ -526,6 +542,7 @@ void RabbitNode::on_restart(sim::Simulation& simulation) {
       mark_on_disk(replica, replica.state->last_sequence());
       dispose(simulation, q, removed_);
     }
+    observe_depth(simulation, q);
     arm_expiry(simulation, q);
   }
   start(simulation);
