@@ -28,6 +28,8 @@ std::string format_number(double value) {
   return sim::format_trimmed(value, 3);
 }
 
+std::string ms_text(sim::Time at) { return format_number(sim::time_to_ms(at)) + " ms"; }
+
 std::vector<Row> violation_rows(Violations const& v) {
   auto count = [](std::uint64_t n) { return std::to_string(n); };
   return {{"lost", count(v.lost)},

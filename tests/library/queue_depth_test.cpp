@@ -1,6 +1,7 @@
 // max_queue_depth and the queue-depth chart: the depth RabbitMQ nodes record in the ground truth
 // (model::QueueTruth) at every change of a queue, against values computed by hand for small scenarios;
-// the expectation that bounds it; and what the reports show of it (a Kafka-only report shows nothing new).
+// the expectation that bounds it; and what the reports show of it (a Kafka-only report shows nothing new);
+// and RabbitMQ examples' sequence diagrams.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -132,3 +133,112 @@ TEST_CASE("queue depth: report.html charts each queue's ready and unacked messag
   CHECK(brokersim::reports::report_html(again.report) == html);
 }
 
+namespace {
+
+// The report of a run whose examples are traced: the run, then an exact replay of the same seed that
+// traces the examples' messages (as the command-line runner does; it still refuses RabbitMQ scenarios).
+brokersim::reports::Report traced_report(brokersim::scenarios::Scenario const& scenario) {
+  std::vector<std::uint32_t> watched;
+  {
+    WorldRun const first(scenario, 3);
+    for (auto const& example : first.report.examples) watched.push_back(example.message_id);
+  }
+  brokersim::sim::Simulation simulation;
+  brokersim::model::World world(scenario.world, 3, scenario.duration);
+  for (std::uint32_t message : watched) world.mutable_truth().tracer.watch(message);
+  brokersim::faults::FaultInjector injector(scenario.faults, world, 1);
+  world.start(simulation);
+  injector.start(simulation, scenario.duration, scenario.heal_at_drain);
+  simulation.run_until(scenario.duration + scenario.drain);
+  world.record_end_state();
+  return brokersim::reports::check(scenario, 1, world, {simulation.events_dispatched(), simulation.now()});
+}
+
+// The ```mermaid block of report.md's section "## Example: <kind>", or "".
+std::string mermaid_of(std::string const& markdown, std::string const& kind) {
+  std::size_t const section = markdown.find("## Example: " + kind + "\n");
+  if (section == std::string::npos) return "";
+  std::size_t const start = markdown.find("```mermaid\n", section);
+  if (start == std::string::npos) return "";
+  return markdown.substr(start, markdown.find("```\n", start + 11) + 4 - start);
+}
+
+// The participant index Mermaid calls `name` ("n2"), or "" when the diagram has none by that name.
+std::string participant(std::string const& diagram, std::string const& name) {
+  std::size_t const at = diagram.find(" as " + name + "\n");
+  if (at == std::string::npos) return "";
+  std::size_t const start = diagram.rfind("participant ", at) + 12;
+  return diagram.substr(start, at - start);
+}
+
+}  // namespace
+
+TEST_CASE("rabbitmq: report.md draws a message's life as a Mermaid sequence diagram of publisher, node, queue and consumers", "[rabbitmq][reports]") {
+  // autoAck and a consumer crash: the crashed instance's prefetched deliveries are lost.
+  std::string const lossy = R"({"name": "lossy", "duration_ms": 10000, "drain_ms": 20000, "brokers": {"count": 1},
+    "rabbitmq": {"nodes": 1, "exchanges": [{"name": "orders"}], "queues": [{"name": "orders-q"}],
+                 "bindings": [{"exchange": "orders", "queue": "orders-q", "routing_key": "new"}]},
+    "producers": [{"name": "shop", "exchange": "orders", "routing_key": "new", "rate_per_s": 50}],
+    "consumer_groups": [{"name": "billing", "queue": "orders-q", "instances": 2, "commit": "auto", "prefetch": 50, "processing_ms": 50}],
+    "faults": [{"kind": "crash", "target": "billing-0", "at_ms": 5000, "restart_after_ms": 1000}],
+    "expect": {"delivery": "at-least-once"}})";
+  auto const report = traced_report(load_scenario_text(lossy, "lossy.json"));
+  REQUIRE(report.violations.lost > 0);
+  std::string const markdown = brokersim::reports::report_markdown(report);
+  std::string const diagram = mermaid_of(markdown, "lost");
+  INFO(diagram);
+  REQUIRE_FALSE(diagram.empty());
+  CHECK(diagram.rfind("```mermaid\nsequenceDiagram\n", 0) == 0);
+  std::string const shop = participant(diagram, "shop-0");
+  std::string const node = participant(diagram, "rabbit-0");
+  std::string const queue = participant(diagram, "queue orders-q");
+  std::string const consumer = participant(diagram, "billing-0");
+  REQUIRE_FALSE(shop.empty());
+  REQUIRE_FALSE(node.empty());
+  REQUIRE_FALSE(queue.empty());
+  REQUIRE_FALSE(consumer.empty());
+  CHECK(diagram.find(shop + "->>" + node + ": ") != std::string::npos);                    // publish
+  CHECK(diagram.find(" ms: publish\n") != std::string::npos);
+  CHECK(diagram.find(node + "->>" + queue + ": ") != std::string::npos);                   // enqueue
+  CHECK(diagram.find(node + "-->>" + shop + ": ") != std::string::npos);                   // confirm
+  CHECK(diagram.find(queue + "->>" + consumer + ": ") != std::string::npos);               // deliver
+  CHECK(diagram.find("Note over " + node + ": ") != std::string::npos);                    // routed
+  CHECK(diagram.find("Note over " + consumer + ": ") != std::string::npos);                // the crash
+  CHECK(diagram.find(": crash") != std::string::npos);
+
+  // A downstream outage fails every attempt; the group rejects the message to the queue's dead-letter
+  // exchange, which routes it to dead-q.
+  std::string const dead = R"({"name": "dead", "duration_ms": 4000, "drain_ms": 20000, "brokers": {"count": 1},
+    "services": [{"name": "inventory"}],
+    "rabbitmq": {"nodes": 1, "exchanges": [{"name": "orders"}, {"name": "dlx"}],
+                 "queues": [{"name": "orders-q", "dead_letter_exchange": "dlx"}, {"name": "dead-q"}],
+                 "bindings": [{"exchange": "orders", "queue": "orders-q", "routing_key": "new"},
+                              {"exchange": "dlx", "queue": "dead-q", "routing_key": "new"}]},
+    "producers": [{"name": "shop", "exchange": "orders", "routing_key": "new", "rate_per_s": 20}],
+    "consumer_groups": [{"name": "billing", "queue": "orders-q", "commit": "after-processing", "calls": "inventory",
+                         "on_failure": {"max_attempts": 1, "then": "dead-letter"}}],
+    "faults": [{"kind": "outage", "target": "inventory", "at_ms": 1000, "duration_ms": 1000}],
+    "expect": {"delivery": "at-least-once"}})";
+  auto const dead_report = traced_report(load_scenario_text(dead, "dead.json"));
+  REQUIRE(dead_report.violations.dead_lettered > 0);
+  std::string const dead_diagram = mermaid_of(brokersim::reports::report_markdown(dead_report), "dead_lettered");
+  INFO(dead_diagram);
+  std::string const dead_node = participant(dead_diagram, "rabbit-0");
+  std::string const orders_q = participant(dead_diagram, "queue orders-q");
+  std::string const dead_q = participant(dead_diagram, "queue dead-q");
+  std::string const billing = participant(dead_diagram, "billing-0");
+  REQUIRE_FALSE(dead_node.empty());
+  REQUIRE_FALSE(orders_q.empty());
+  REQUIRE_FALSE(dead_q.empty());
+  REQUIRE_FALSE(billing.empty());
+  CHECK(dead_diagram.find(orders_q + "->>" + billing + ": ") != std::string::npos);                // deliver
+  CHECK(dead_diagram.find(billing + "-->>" + orders_q + ": ") != std::string::npos);               // reject
+  CHECK(dead_diagram.find("reject (basic.reject, no requeue)") != std::string::npos);
+  CHECK(dead_diagram.find(orders_q + "->>" + dead_node + ": ") != std::string::npos);              // dead-letter
+  CHECK(dead_diagram.find("dead-letter: ") != std::string::npos);
+  CHECK(dead_diagram.find(dead_node + "->>" + dead_q + ": ") != std::string::npos);                // into dead-q
+  // The same example in report.html: an inline SVG of the same steps.
+  std::string const html = brokersim::reports::report_html(dead_report);
+  CHECK(html.find("<svg class=\"sequence\"") != std::string::npos);
+  CHECK(html.find("queue dead-q</text>") != std::string::npos);
+}
