@@ -10,11 +10,15 @@
 #include "reports/report_files.h"
 #include "reports/report_json.h"
 #include "scenarios/loader.h"
+#include "support/run_program.h"
 #include "support/world_run.h"
 
 namespace {
 
+using brokersim::scenarios::load_scenario_file;
 using brokersim::scenarios::load_scenario_text;
+using brokersim::testing::source_path;
+using brokersim::testing::traced_report;
 using brokersim::testing::WorldRun;
 
 // One node and one classic queue, orders-q; one publisher sends `messages` messages at 100 per second
@@ -135,25 +139,6 @@ TEST_CASE("queue depth: report.html charts each queue's ready and unacked messag
 
 namespace {
 
-// The report of a run whose examples are traced: the run, then an exact replay of the same seed that
-// traces the examples' messages (as the command-line runner does; it still refuses RabbitMQ scenarios).
-brokersim::reports::Report traced_report(brokersim::scenarios::Scenario const& scenario) {
-  std::vector<std::uint32_t> watched;
-  {
-    WorldRun const first(scenario, 3);
-    for (auto const& example : first.report.examples) watched.push_back(example.message_id);
-  }
-  brokersim::sim::Simulation simulation;
-  brokersim::model::World world(scenario.world, 3, scenario.duration);
-  for (std::uint32_t message : watched) world.mutable_truth().tracer.watch(message);
-  brokersim::faults::FaultInjector injector(scenario.faults, world, 1);
-  world.start(simulation);
-  injector.start(simulation, scenario.duration, scenario.heal_at_drain);
-  simulation.run_until(scenario.duration + scenario.drain);
-  world.record_end_state();
-  return brokersim::reports::check(scenario, 1, world, {simulation.events_dispatched(), simulation.now()});
-}
-
 // The ```mermaid block of report.md's section "## Example: <kind>", or "".
 std::string mermaid_of(std::string const& markdown, std::string const& kind) {
   std::size_t const section = markdown.find("## Example: " + kind + "\n");
@@ -175,14 +160,7 @@ std::string participant(std::string const& diagram, std::string const& name) {
 
 TEST_CASE("rabbitmq: report.md draws a message's life as a Mermaid sequence diagram of publisher, node, queue and consumers", "[rabbitmq][reports]") {
   // autoAck and a consumer crash: the crashed instance's prefetched deliveries are lost.
-  std::string const lossy = R"({"name": "lossy", "duration_ms": 10000, "drain_ms": 20000, "brokers": {"count": 1},
-    "rabbitmq": {"nodes": 1, "exchanges": [{"name": "orders"}], "queues": [{"name": "orders-q"}],
-                 "bindings": [{"exchange": "orders", "queue": "orders-q", "routing_key": "new"}]},
-    "producers": [{"name": "shop", "exchange": "orders", "routing_key": "new", "rate_per_s": 50}],
-    "consumer_groups": [{"name": "billing", "queue": "orders-q", "instances": 2, "commit": "auto", "prefetch": 50, "processing_ms": 50}],
-    "faults": [{"kind": "crash", "target": "billing-0", "at_ms": 5000, "restart_after_ms": 1000}],
-    "expect": {"delivery": "at-least-once"}})";
-  auto const report = traced_report(load_scenario_text(lossy, "lossy.json"));
+  auto const report = traced_report(load_scenario_file(source_path("tests/reports/fixtures/rabbitmq-autoack-crash.json")), 3);
   REQUIRE(report.violations.lost > 0);
   std::string const markdown = brokersim::reports::report_markdown(report);
   std::string const diagram = mermaid_of(markdown, "lost");
@@ -208,18 +186,7 @@ TEST_CASE("rabbitmq: report.md draws a message's life as a Mermaid sequence diag
 
   // A downstream outage fails every attempt; the group rejects the message to the queue's dead-letter
   // exchange, which routes it to dead-q.
-  std::string const dead = R"({"name": "dead", "duration_ms": 4000, "drain_ms": 20000, "brokers": {"count": 1},
-    "services": [{"name": "inventory"}],
-    "rabbitmq": {"nodes": 1, "exchanges": [{"name": "orders"}, {"name": "dlx"}],
-                 "queues": [{"name": "orders-q", "dead_letter_exchange": "dlx"}, {"name": "dead-q"}],
-                 "bindings": [{"exchange": "orders", "queue": "orders-q", "routing_key": "new"},
-                              {"exchange": "dlx", "queue": "dead-q", "routing_key": "new"}]},
-    "producers": [{"name": "shop", "exchange": "orders", "routing_key": "new", "rate_per_s": 20}],
-    "consumer_groups": [{"name": "billing", "queue": "orders-q", "commit": "after-processing", "calls": "inventory",
-                         "on_failure": {"max_attempts": 1, "then": "dead-letter"}}],
-    "faults": [{"kind": "outage", "target": "inventory", "at_ms": 1000, "duration_ms": 1000}],
-    "expect": {"delivery": "at-least-once"}})";
-  auto const dead_report = traced_report(load_scenario_text(dead, "dead.json"));
+  auto const dead_report = traced_report(load_scenario_file(source_path("tests/reports/fixtures/rabbitmq-dead-letter.json")), 3);
   REQUIRE(dead_report.violations.dead_lettered > 0);
   std::string const dead_diagram = mermaid_of(brokersim::reports::report_markdown(dead_report), "dead_lettered");
   INFO(dead_diagram);
