@@ -18,6 +18,7 @@ constexpr Check kChecks[] = {
     check_delivery,           // delivery.cpp
     check_ordering,           // ordering.cpp
     count_group_activity,     // metrics.cpp
+    measure_queue_depth,      // metrics.cpp
     check_timestamps,         // timestamps.cpp
     measure_downstream_load,  // metrics.cpp
     measure_latency,          // latency.cpp

@@ -60,6 +60,11 @@ struct Metrics {
   std::uint64_t poison_dead_lettered = 0;
   LatencySummary latency;
   std::uint64_t max_consumer_lag = 0;
+  // v0.2: the highest number of messages a queue held (RabbitMQ: ready + unacked; a Kafka topic: its
+  // group's lag, so the highest of max_consumer_lag too). Reported when the scenario has queues or
+  // expects it (reports_queue_depth): a Kafka-only report stays as it was.
+  std::uint64_t max_queue_depth = 0;
+  bool reports_queue_depth = false;
   double downstream_peak_load = 0.0;
   std::uint64_t rebalances = 0;
   std::uint64_t members_left = 0;       // Group members gone with a LeaveGroup (scale-in, clean close).

@@ -59,6 +59,15 @@ void count_group_activity(Inputs const& inputs, Findings& findings) {
   }
 }
 
+void measure_queue_depth(Inputs const& inputs, Findings& findings) {
+  Metrics& metrics = findings.metrics;
+  for (model::QueueTruth const& queue : inputs.truth.queues) metrics.max_queue_depth = std::max(metrics.max_queue_depth, queue.max_depth);
+  for (GroupTruth const& group : inputs.truth.groups) {
+    if (group.queue < 0) metrics.max_queue_depth = std::max(metrics.max_queue_depth, group.max_lag);
+  }
+  metrics.reports_queue_depth = !inputs.truth.queues.empty();
+}
+
 void measure_downstream_load(Inputs const& inputs, Findings& findings) {
   double peak = 0.0;
   for (model::ServiceTruth const& service : inputs.truth.services) {

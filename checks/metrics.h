@@ -15,6 +15,9 @@ void count_group_activity(Inputs const& inputs, Findings& findings);
 
 // RabbitMQ scenarios: publish_nacks and publish_retries.
 void count_publishes(Inputs const& inputs, Findings& findings);
+// max_queue_depth: the highest ready + unacked of any RabbitMQ queue, and the highest lag of any Kafka
+// group (a topic's depth); reported when the scenario has queues.
+void measure_queue_depth(Inputs const& inputs, Findings& findings);
 
 // downstream_peak_load: the highest calls / capacity of any service in any 1-second window.
 void measure_downstream_load(Inputs const& inputs, Findings& findings);

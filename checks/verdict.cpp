@@ -22,6 +22,7 @@ std::vector<std::string> broken_expectations(scenarios::Expectations const& expe
   threshold(expect.max_timestamp_inversions, static_cast<double>(violations.timestamp_inversion),
             "max_timestamp_inversions");
   threshold(expect.max_downstream_load, metrics.downstream_peak_load, "max_downstream_load");
+  threshold(expect.max_queue_depth, static_cast<double>(metrics.max_queue_depth), "max_queue_depth");
   return broken;
 }
 

@@ -18,6 +18,7 @@ Report check(scenarios::Scenario const& scenario, std::uint64_t seed, model::Wor
   findings.metrics.sim_time = stats.sim_time;
   report.violations = findings.violations;
   report.metrics = findings.metrics;
+  if (scenario.expect.max_queue_depth) report.metrics.reports_queue_depth = true;  // Judged, so shown.
   report.broken = checks::broken_expectations(scenario.expect, report.violations, report.metrics);
   report.examples = build_examples(world, findings.candidates);
   report.series = time_series_of(world, stats.sim_time);

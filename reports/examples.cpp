@@ -13,8 +13,6 @@ namespace {
 
 using model::MessageRecord;
 
-std::string ms_text(sim::Time at) { return format_number(sim::time_to_ms(at)) + " ms"; }
-
 char const* acks_name(model::Acks acks) {
   switch (acks) {
     case model::Acks::none:
@@ -92,6 +90,8 @@ TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event
     case model::TraceKind::enqueued:
     case model::TraceKind::dropped:
     case model::TraceKind::dead_lettered:
+    case model::TraceKind::redelivered:
+    case model::TraceKind::settled:
       break;  // RabbitMQ's: rabbitmq_examples.cpp.
   }
   return {event.at, node, "?", ""};

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/format.h"
+#include "reports/report_tables.h"
 
 namespace brokersim::reports {
 
@@ -12,8 +12,6 @@ namespace {
 
 using model::GroupTruth;
 using model::MessageRecord;
-
-std::string ms_text(sim::Time at) { return sim::format_trimmed(sim::time_to_ms(at), 3) + " ms"; }
 
 std::string queue_name(model::World const& world, std::int64_t queue) {
   auto const& queues = world.config().rabbitmq.queues;
@@ -41,7 +39,19 @@ TimelineEntry entry_of(model::World const& world, model::TraceEvent const& event
     case model::TraceKind::enqueued:
       return {event.at, node, "enqueue", "in queue " + queue_name(world, event.value)};
     case model::TraceKind::delivered:
-      return {event.at, node, "deliver", "delivery tag " + std::to_string(event.value)};
+    case model::TraceKind::redelivered:
+      return {event.at, node, event.kind == model::TraceKind::delivered ? "deliver" : "redeliver",
+              "from queue " + queue_name(world, event.epoch) + ", delivery tag " + std::to_string(event.value)};
+    case model::TraceKind::settled:
+      switch (static_cast<model::Settlement>(event.value)) {
+        case model::Settlement::ack:
+          return {event.at, node, "ack", "basic.ack to queue " + queue_name(world, event.epoch)};
+        case model::Settlement::reject:
+          return {event.at, node, "reject", "basic.reject without requeue to queue " + queue_name(world, event.epoch)};
+        case model::Settlement::requeue:
+          return {event.at, node, "requeue", "basic.nack with requeue to queue " + queue_name(world, event.epoch)};
+      }
+      break;
     case model::TraceKind::effect:
       return {event.at, node, "effect", event.value > 1 ? "applied again (" + std::to_string(event.value) + " in all)" : "applied"};
     case model::TraceKind::deduplicated:
@@ -73,6 +83,15 @@ std::vector<TimelineEntry> timeline_of(model::World const& world, std::uint32_t 
     if (entry.node.empty()) entry.node = producer;
     timeline.push_back(std::move(entry));
     nodes.push_back(event.node);
+    if (event.kind == model::TraceKind::dead_lettered) {
+      // The node traces the dead-lettering after the enqueues it made (in the same microsecond): cause first.
+      auto first = timeline.end() - 1;
+      while (first != timeline.begin() && (first - 1)->at == event.at && (first - 1)->node == timeline.back().node &&
+             (first - 1)->event == "enqueue") {
+        --first;
+      }
+      std::rotate(first, timeline.end() - 1, timeline.end());
+    }
   }
   for (model::NodeId node = 0; node < world.network().node_count(); ++node) {
     if (world.network().name(node) == producer) nodes.push_back(node);
@@ -133,6 +152,7 @@ Example rabbitmq_example(model::World const& world, char const* kind, std::uint3
   if (group != checks::ExampleCandidates::kNoGroup) example.partition = queue_name(world, truth.groups[group].queue);
   example.timeline = timeline_of(world, id);
   example.message_id = id;
+  example.rabbitmq = true;
   example.cause = cause_of(kind, world, id, group);
   return example;
 }

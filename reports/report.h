@@ -37,6 +37,7 @@ struct Example {
   std::string cause;
   std::vector<TimelineEntry> timeline;
   std::uint32_t message_id = 0;  // Not reported: which send it is, to trace it in a second run.
+  bool rabbitmq = false;         // Not reported: a RabbitMQ message (its sequence diagram has queues).
 };
 
 struct Report {

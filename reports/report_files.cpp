@@ -42,8 +42,10 @@ void html_table(std::ostream& out, char const* first, char const* second, std::v
 // data-charts-rendered on <body> when they are drawn and data-errors if a script failed, so a headless
 // browser can check it.
 void html_charts(std::ostream& out, Report const& report) {
-  out << "<h2>Over time</h2>\n<p>Per second of simulated time; shaded bands are faults.</p>\n"
-      << "<div id=\"chart-throughput\" class=\"chart\"></div><div id=\"chart-lag\" class=\"chart\"></div>"
+  out << "<h2>Over time</h2>\n<p>Per second of simulated time; shaded bands are faults."
+      << (report.series.queues.empty() ? "" : " Queue depth shows, per queue, the most ready and the most unacknowledged messages it held in each second.")
+      << "</p>\n<div id=\"chart-throughput\" class=\"chart\"></div><div id=\"chart-lag\" class=\"chart\"></div>"
+      << (report.series.queues.empty() ? "" : "<div id=\"chart-depth\" class=\"chart\"></div>")
       << "<div id=\"chart-attempts\" class=\"chart\"></div><div id=\"chart-load\" class=\"chart\"></div>\n"
       << "<style>" << uplot_css() << ".chart{margin:1em 0}</style>\n"
       << "<script>window.addEventListener('error',function(e){document.body.dataset.errors=(document.body.dataset.errors||'')+e.message+';';});</script>\n"
@@ -77,6 +79,12 @@ chart('chart-throughput', 'Throughput (messages per second)', ['produced', 'acke
 const groups = Object.keys(series.consumer_lag);
 chart('chart-lag', 'Consumer lag (messages)', groups.length ? groups : ['none'],
       groups.length ? groups.map(g => series.consumer_lag[g]) : [seconds.map(() => 0)]);
+const queues = Object.keys(series.queue_depth || {});
+if (queues.length) {
+  // RabbitMQ queues: ready and unacknowledged messages, the highest of each in every second.
+  chart('chart-depth', 'Queue depth (messages ready and unacknowledged)', queues.flatMap(q => [q + ' ready', q + ' unacked']),
+        queues.flatMap(q => [series.queue_depth[q].ready, series.queue_depth[q].unacked]));
+}
 chart('chart-attempts', 'Processing attempts and first effects per second', ['attempts', 'processed'],
       [series.attempts, series.processed]);
 const services = Object.keys(series.services);

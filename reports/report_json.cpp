@@ -52,6 +52,7 @@ ordered_json metrics_to_json(Metrics const& m) {
                                     {"p99", m.latency.p99_ms},
                                     {"max", m.latency.max_ms}};
   json["max_consumer_lag"] = m.max_consumer_lag;
+  if (m.reports_queue_depth) json["max_queue_depth"] = m.max_queue_depth;
   json["downstream_peak_load"] = m.downstream_peak_load;
   json["rebalances"] = m.rebalances;
   json["members_left"] = m.members_left;

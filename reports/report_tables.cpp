@@ -28,6 +28,8 @@ std::string format_number(double value) {
   return sim::format_trimmed(value, 3);
 }
 
+std::string ms_text(sim::Time at) { return format_number(sim::time_to_ms(at)) + " ms"; }
+
 std::vector<Row> violation_rows(Violations const& v) {
   auto count = [](std::uint64_t n) { return std::to_string(n); };
   return {{"lost", count(v.lost)},
@@ -77,6 +79,10 @@ std::vector<Row> metric_rows(Metrics const& m) {
   if (m.rabbitmq) {  // Only in scenarios with RabbitMQ: Kafka reports are as before.
     auto const at = rows.end() - 2;  // Before events and sim_time_ms, as report.json orders them.
     rows.insert(at, {{"publish_nacks", count(m.publish_nacks)}, {"publish_retries", count(m.publish_retries)}});
+  }
+  if (m.reports_queue_depth) {
+    auto const lag = std::find_if(rows.begin(), rows.end(), [](Row const& row) { return row.label == "max_consumer_lag"; });
+    rows.insert(lag + 1, Row{"max_queue_depth", count(m.max_queue_depth)});
   }
   return rows;
 }

@@ -32,4 +32,7 @@ std::string escape_markup(std::string const& text);
 // A number as reports print it: integral values without a fraction, others with up to 3 decimals.
 std::string format_number(double value);
 
+// A simulated time or duration in milliseconds as causes print it: "5001.2 ms".
+std::string ms_text(sim::Time at);
+
 }  // namespace brokersim::reports

@@ -1,6 +1,7 @@
 // A message's life as a sequence diagram: producer -> leader -> followers -> consumer, with the faults,
-// elections and truncations between. Built once from an example's timeline, drawn as Mermaid (Markdown)
-// or as inline SVG (HTML).
+// elections and truncations between (Kafka), or publisher -> node -> queue -> consumers, with confirms,
+// deliveries, settlements, dead-lettering, drops and the faults between (RabbitMQ). Built once from an
+// example's timeline, drawn as Mermaid (Markdown) or as inline SVG (HTML).
 #pragma once
 
 #include <string>
@@ -11,7 +12,7 @@
 namespace brokersim::reports {
 
 struct SequenceStep {
-  enum class Kind { arrow, reply, note };
+  enum class Kind { arrow, reply, note, cross };  // cross: the message ends there (dropped).
   Kind kind = Kind::note;
   std::size_t from = 0;  // Participant index (the note's participant for notes).
   std::size_t to = 0;

@@ -37,6 +37,16 @@ TimeSeries time_series_of(model::World const& world, sim::Time end) {
     lag.resize(series.seconds, lag.empty() ? 0 : lag.back());
     series.lag.push_back(std::move(lag));
   }
+  for (model::QueueTruth const& queue : truth.queues) {
+    series.queues.push_back(queue.name);
+    // After its last change a queue holds what it held then, to the end of the run.
+    std::vector<std::uint64_t> ready = queue.ready_per_second;
+    std::vector<std::uint64_t> unacked = queue.unacked_per_second;
+    ready.resize(series.seconds, queue.ready);
+    unacked.resize(series.seconds, queue.unacked);
+    series.queue_ready.push_back(std::move(ready));
+    series.queue_unacked.push_back(std::move(unacked));
+  }
   for (model::ServiceTruth const& service : truth.services) {
     series.services.push_back(service.name);
     series.service_capacity.push_back(service.capacity_per_s.value_or(0.0));
@@ -74,6 +84,13 @@ nlohmann::ordered_json time_series_to_json(TimeSeries const& series) {
   nlohmann::ordered_json lag = nlohmann::ordered_json::object();
   for (std::size_t g = 0; g < series.groups.size(); ++g) lag[series.groups[g]] = series.lag[g];
   json["consumer_lag"] = std::move(lag);
+  if (!series.queues.empty()) {  // RabbitMQ queues only: a Kafka-only report stays as it was.
+    nlohmann::ordered_json depth = nlohmann::ordered_json::object();
+    for (std::size_t q = 0; q < series.queues.size(); ++q) {
+      depth[series.queues[q]] = {{"ready", series.queue_ready[q]}, {"unacked", series.queue_unacked[q]}};
+    }
+    json["queue_depth"] = std::move(depth);
+  }
   nlohmann::ordered_json services = nlohmann::ordered_json::object();
   for (std::size_t i = 0; i < series.services.size(); ++i) {
     services[series.services[i]] = {{"capacity_per_s", series.service_capacity[i]}, {"calls", series.service_calls[i]},

@@ -29,6 +29,11 @@ struct TimeSeries {
   std::vector<std::uint64_t> leader_elections;
   std::vector<std::string> groups;
   std::vector<std::vector<std::uint64_t>> lag;  // Per group, sampled once a second.
+  // Per RabbitMQ queue: the highest ready and the highest unacked count it held in each second (each its
+  // own highest, from the depth the model recorded at every change: model::QueueTruth).
+  std::vector<std::string> queues;
+  std::vector<std::vector<std::uint64_t>> queue_ready;
+  std::vector<std::vector<std::uint64_t>> queue_unacked;
   std::vector<FaultWindow> faults;
   // Per service: calls and failed calls per second, and its capacity (0: unlimited).
   std::vector<std::string> services;

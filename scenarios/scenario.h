@@ -27,6 +27,7 @@ struct Expectations {
   std::optional<double> max_dead_lettered;
   std::optional<double> max_timestamp_inversions;
   std::optional<double> max_downstream_load;
+  std::optional<double> max_queue_depth;
 };
 
 // The threshold expectations by scenario key, in the format's order (loader, writer and reports share it).
@@ -37,6 +38,7 @@ inline constexpr std::pair<char const*, std::optional<double> Expectations::*> k
     {"max_dead_lettered", &Expectations::max_dead_lettered},
     {"max_timestamp_inversions", &Expectations::max_timestamp_inversions},
     {"max_downstream_load", &Expectations::max_downstream_load},
+    {"max_queue_depth", &Expectations::max_queue_depth},
 };
 
 struct Scenario {

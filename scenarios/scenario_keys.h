@@ -51,6 +51,6 @@ inline std::vector<std::string> const kCircuitBreaker = {"failure_rate_threshold
 inline std::vector<std::string> const kService = {"name", "capacity_per_s", "latency_ms", "zone"};
 inline std::vector<std::string> const kExpect = {"delivery", "ordering", "max_p99_latency_ms", "max_consumer_lag",
                                                  "max_retry_amplification", "max_dead_lettered", "max_timestamp_inversions",
-                                                 "max_downstream_load"};
+                                                 "max_downstream_load", "max_queue_depth"};
 
 }  // namespace brokersim::scenarios::keys

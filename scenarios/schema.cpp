@@ -245,7 +245,8 @@ nlohmann::json scenario_schema() {
                                                 {"max_retry_amplification", number_at_least(0, "")},
                                                 {"max_dead_lettered", number_at_least(0, "")},
                                                 {"max_timestamp_inversions", number_at_least(0, "")},
-                                                {"max_downstream_load", number_at_least(0, "")}});
+                                                {"max_downstream_load", number_at_least(0, "")},
+                                                {"max_queue_depth", number_at_least(0, "")}});
   json schema = object(keys::kTop, properties, {"name", "duration_ms", "brokers"});
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   schema["$id"] = "https://brokersim.dev/schema/scenario.json";

@@ -97,10 +97,11 @@ void RabbitConsumer::on_message(sim::Simulation& simulation, EnvelopeHeader cons
   switch (envelope.type) {
     case AmqpMessageType::deliver: {
       if (envelope.from != channel_node_) return;  // From a channel already lost.
-      truth_.tracer.record(simulation.now(), envelope.message, id(), TraceKind::delivered, static_cast<std::int64_t>(envelope.tag));
+      truth_.tracer.record(simulation.now(), envelope.message, id(), envelope.redelivered ? TraceKind::redelivered : TraceKind::delivered,
+                           static_cast<std::int64_t>(envelope.tag), queue_);
       truth_.groups[group_].record_delivery(pipeline_.subject(envelope.message));
       if (envelope.redelivered) ++truth_.groups[group_].redeliveries;
-      if (config_.commit == CommitMode::before_processing) settle(simulation, envelope.tag, true, false);
+      if (config_.commit == CommitMode::before_processing) settle(simulation, envelope.message, envelope.tag, true, false);
       buffer_.push_back(Buffered{envelope.tag, envelope.message});
       if (!processing_) next(simulation);
       return;
@@ -147,7 +148,7 @@ void RabbitConsumer::on_batch_processed(sim::Simulation& simulation) {
   BROKERSIM_ASSERT(batch.size() == 1);
   // Processed, deduplicated, skipped or ignored: acked (after-processing mode).
   if (!settled_ && config_.commit == CommitMode::after_processing) {
-    settle(simulation, static_cast<std::uint64_t>(batch.front().position), true, false);
+    settle(simulation, batch.front().message, static_cast<std::uint64_t>(batch.front().position), true, false);
   }
   pipeline_.clear();
   next(simulation);
@@ -155,16 +156,18 @@ void RabbitConsumer::on_batch_processed(sim::Simulation& simulation) {
 
 void RabbitConsumer::dead_letter(sim::Simulation& simulation, Delivery const& delivery) {
   settled_ = true;
-  if (config_.commit == CommitMode::after_processing) settle(simulation, static_cast<std::uint64_t>(delivery.position), false, false);
+  if (config_.commit == CommitMode::after_processing) settle(simulation, delivery.message, static_cast<std::uint64_t>(delivery.position), false, false);
 }
 
 void RabbitConsumer::requeue(sim::Simulation& simulation, Delivery const& delivery) {
   settled_ = true;
-  if (config_.commit == CommitMode::after_processing) settle(simulation, static_cast<std::uint64_t>(delivery.position), false, true);
+  if (config_.commit == CommitMode::after_processing) settle(simulation, delivery.message, static_cast<std::uint64_t>(delivery.position), false, true);
 }
 
-void RabbitConsumer::settle(sim::Simulation& simulation, std::uint64_t tag, bool ack, bool requeue) {
+void RabbitConsumer::settle(sim::Simulation& simulation, std::uint32_t message, std::uint64_t tag, bool ack, bool requeue) {
   if (channel_node_ == kNoNode) return;  // Its channel is gone: the broker has requeued it already.
+  Settlement const how = ack ? Settlement::ack : requeue ? Settlement::requeue : Settlement::reject;
+  truth_.tracer.record(simulation.now(), message, id(), TraceKind::settled, static_cast<std::int64_t>(how), queue_);
   Network& net = network();
   EnvelopeId const id = net.acquire(ack ? AmqpMessageType::ack : AmqpMessageType::reject, this->id(), channel_node_);
   AmqpEnvelope& settlement = net.envelope<AmqpEnvelope>(id);

@@ -61,7 +61,8 @@ class RabbitConsumer : public Node, private PipelineHost {
   void consume(sim::Simulation& simulation);
   void lose_channel(sim::Simulation& simulation);
   void next(sim::Simulation& simulation);
-  void settle(sim::Simulation& simulation, std::uint64_t tag, bool ack, bool requeue);
+  // Acks, rejects or requeues delivery `tag` of `message` (traced).
+  void settle(sim::Simulation& simulation, std::uint32_t message, std::uint64_t tag, bool ack, bool requeue);
 
   // PipelineHost.
   void on_batch_processed(sim::Simulation& simulation) override;

@@ -119,6 +119,7 @@ void RabbitNode::handle(sim::Simulation& simulation, std::uint32_t type, std::ui
       replica.expiry_timer = kNoExpiry;
       removed_.clear();
       replica.state->expire_due(simulation.now(), removed_);
+      observe_depth(simulation, static_cast<QueueIndex>(arg0));
       dispose(simulation, static_cast<QueueIndex>(arg0), removed_);
       arm_expiry(simulation, static_cast<QueueIndex>(arg0));
       return;
@@ -392,6 +393,7 @@ bool RabbitNode::enqueue_local(sim::Simulation& simulation, QueueIndex queue, st
     return false;
   }
   std::uint64_t const sequence = replica.state->last_sequence();
+  observe_depth(simulation, queue);
   truth_.tracer.record(simulation.now(), message, id(), TraceKind::enqueued, queue);
   if (durable_copy(queue, persistent)) {
     replica.unwritten.push_back(DiskRecord{sequence, message, false, token, reply_to, 0});
@@ -484,6 +486,16 @@ void RabbitNode::record_settle(sim::Simulation& simulation, QueueIndex queue, st
   schedule_write(simulation, queue);
 }
 
+void RabbitNode::observe_depth(sim::Simulation& simulation, QueueIndex queue) {
+  QueueReplica const& replica = queues_[queue];
+  if (!replica.leads || !replica.state || queue >= truth_.queues.size()) return;
+  if (!alive()) {
+    truth_.queues[queue].observe(simulation.now(), 0, 0);  // Down: it holds nothing it could deliver.
+    return;
+  }
+  truth_.queues[queue].observe(simulation.now(), replica.state->ready_count(), replica.state->unacked_count());
+}
+
 void RabbitNode::on_consume(sim::Simulation& simulation, AmqpEnvelope const& consume) {
   QueueReplica& replica = queues_[consume.queue];
   if (!replica.leads && !leads_quorum(consume.queue)) {
@@ -525,6 +537,7 @@ void RabbitNode::on_settle(sim::Simulation& simulation, AmqpEnvelope const& sett
     dispose(simulation, settlement.queue, removed_);
     arm_expiry(simulation, settlement.queue);
   }
+  observe_depth(simulation, settlement.queue);
   dispatch(simulation, settlement.queue);
 }
 
@@ -566,6 +579,7 @@ void RabbitNode::dispatch(sim::Simulation& simulation, QueueIndex queue) {
       consumer.outstanding.emplace_back(delivery->tag, simulation.now());
     }
   }
+  observe_depth(simulation, queue);
   arm_expiry(simulation, queue);
 }
 
@@ -579,6 +593,7 @@ void RabbitNode::close_channel(sim::Simulation& simulation, QueueIndex queue, st
   returned_.clear();
   replica.state->requeue_all_of(node, simulation.now(), removed_, &returned_);
   for (std::uint64_t sequence : returned_) record_return(simulation, queue, sequence);
+  observe_depth(simulation, queue);
   dispose(simulation, queue, removed_);
   if (cancel) {
     Network& net = network();
@@ -785,6 +800,7 @@ void RabbitNode::apply_committed(sim::Simulation& simulation, QueueIndex queue) 
       BROKERSIM_ASSERT(quorum.index_of_sequence.size() == replica.state->last_sequence() + 1);
     }
     answer_enqueue(simulation, queue, entry.enqueuer, entry.token, refused);
+    observe_depth(simulation, queue);
     dispose(simulation, queue, removed_);
     dispatch(simulation, queue);
     arm_expiry(simulation, queue);
@@ -821,6 +837,7 @@ void RabbitNode::serve(sim::Simulation& simulation, QueueIndex queue) {
   }
   removed_.clear();
   replica.state->expire_due(simulation.now(), removed_);
+  observe_depth(simulation, queue);
   dispose(simulation, queue, removed_);
   dispatch(simulation, queue);
   arm_expiry(simulation, queue);
@@ -1149,6 +1166,7 @@ void RabbitNode::on_crash(sim::Simulation& simulation) {
     replica.next_consumer = 0;
     replica.write_scheduled = false;
     replica.expiry_timer = kNoExpiry;
+    observe_depth(simulation, static_cast<QueueIndex>(&replica - queues_.data()));
   }
   power_loss_ = false;
   resend_scheduled_ = false;
@@ -1177,6 +1195,7 @@ void RabbitNode::on_restart(sim::Simulation& simulation) {
     removed_.clear();
     replica.state->expire_due(simulation.now(), removed_);
     dispose(simulation, q, removed_);
+    observe_depth(simulation, q);
     arm_expiry(simulation, q);
   }
   start(simulation);

@@ -152,6 +152,9 @@ class RabbitNode : public Node {
   // Messages that left a queue without an ack: dead-lettered through the queue's exchange, or dropped.
   void dispose(sim::Simulation& simulation, QueueIndex queue, std::vector<Removed> const& removed);
   void record_settle(sim::Simulation& simulation, QueueIndex queue, std::uint64_t sequence, std::uint32_t message);
+  // Writes the depth of queue `queue` (ready, unacked; none while this node is down) into the ground
+  // truth. Called after every change of a queue this node leads.
+  void observe_depth(sim::Simulation& simulation, QueueIndex queue);
   void schedule_write(sim::Simulation& simulation, QueueIndex queue);
   void write(sim::Simulation& simulation, QueueIndex queue);
   static void fold_durable(QueueReplica& replica, Time now);

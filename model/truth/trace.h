@@ -29,7 +29,13 @@ enum class TraceKind : std::uint8_t {
   enqueued,        // A queue took a copy (value = the queue).
   dropped,         // A queue discarded its copy, or refused it (value = the RemovalReason).
   dead_lettered,   // A queue dead-lettered its copy (value = the RemovalReason).
+  redelivered,     // A consumer received it flagged redelivered (value = delivery tag, epoch = the queue);
+                   // `delivered` is the first delivery (value = delivery tag, epoch = the queue).
+  settled,         // A consumer settled its delivery (value = a Settlement, epoch = the queue).
 };
+
+// How a RabbitMQ consumer settled a delivery (TraceKind::settled).
+enum class Settlement : std::int64_t { ack = 0, reject = 1, requeue = 2 };
 
 struct TraceEvent {
   Time at = 0;

@@ -205,6 +205,39 @@ struct ServiceTruth {
   }
 };
 
+// One RabbitMQ queue's depth as the node leading it changed it: the messages it holds ready and
+// unacknowledged now, the highest of each and of their sum, and per 1-second window of simulated time
+// the highest ready and the highest unacked count it held in that window (each its own highest), for the
+// charts. The node reports every change (RabbitNode::observe_depth), so the highest values are exact.
+struct QueueTruth {
+  std::string name;
+  std::uint64_t ready = 0;        // Now.
+  std::uint64_t unacked = 0;      // Now: delivered, not yet acked, rejected or requeued.
+  std::uint64_t max_depth = 0;    // The highest ready + unacked.
+  std::uint64_t max_ready = 0;
+  std::uint64_t max_unacked = 0;
+  std::vector<std::uint64_t> ready_per_second;    // From time 0 to the last change.
+  std::vector<std::uint64_t> unacked_per_second;
+
+  // The queue holds `ready_now` ready and `unacked_now` unacked messages from `now` on.
+  void observe(Time now, std::uint64_t ready_now, std::uint64_t unacked_now) {
+    BROKERSIM_ASSERT(now >= 0);
+    auto const second = static_cast<std::size_t>(now / sim::kMicrosPerSecond);
+    // The windows since the last change held the previous counts throughout (this one at its start).
+    if (second >= ready_per_second.size()) {
+      ready_per_second.resize(second + 1, ready);
+      unacked_per_second.resize(second + 1, unacked);
+    }
+    ready = ready_now;
+    unacked = unacked_now;
+    ready_per_second[second] = std::max(ready_per_second[second], ready);
+    unacked_per_second[second] = std::max(unacked_per_second[second], unacked);
+    max_ready = std::max(max_ready, ready);
+    max_unacked = std::max(max_unacked, unacked);
+    max_depth = std::max(max_depth, ready + unacked);
+  }
+};
+
 // A fault as it happened: what it did to which node, when (for timelines, causes and report charts).
 struct FaultEvent {
   Time at = 0;
@@ -258,6 +291,7 @@ struct GroundTruth {
   // send order: a broker drops them.
   std::vector<std::uint32_t> unroutable;
   std::vector<GroupTruth> groups;               // In scenario order.
+  std::vector<QueueTruth> queues;               // RabbitMQ queues, in scenario order (none without RabbitMQ).
   std::vector<ServiceTruth> services;           // In scenario order.
   std::vector<FaultEvent> faults;               // In the order they happened.
   Tracer tracer;                                // Watches nothing unless examples are being traced.

@@ -401,6 +401,7 @@ void World::add_rabbitmq(std::uint64_t seed, Time production_end) {
     if (queue.dead_letter_routing_key) key_index(*queue.dead_letter_routing_key);
   }
   rabbit_ = std::make_unique<rabbitmq::RabbitCluster>(rabbit, keys);
+  for (rabbitmq::RabbitQueueConfig const& queue : rabbit.queues) truth_.queues.emplace_back().name = queue.name;
   std::vector<std::uint32_t> group_of_queue(rabbit.queues.size(), UINT32_MAX);
   for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
     if (config_.consumer_groups[g].queue) group_of_queue[rabbitmq_queue_index(config_.consumer_groups[g])] = static_cast<std::uint32_t>(g);

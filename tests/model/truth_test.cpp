@@ -1,6 +1,9 @@
 // The compact per-message ground truth: what it packs must read back exactly.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <vector>
+
 #include "model/truth/truth.h"
 
 using brokersim::model::GroupTruth;
@@ -45,4 +48,22 @@ TEST_CASE("model: truth: a first effect reads back exactly, past 71 minutes afte
   group.set_first_effect_at(2, sent, kNever);
   CHECK(group.first_effect_at(2, sent) == kNever);
   CHECK(group.late_first_effects.empty());
+}
+
+TEST_CASE("model: truth: a queue's depth per second is the highest it held in that second, carried over quiet seconds", "[model]") {
+  using brokersim::sim::kMicrosPerMilli;
+  brokersim::model::QueueTruth queue;
+  queue.observe(500 * kMicrosPerMilli, 3, 0);   // Second 0: 3 ready.
+  queue.observe(2200 * kMicrosPerMilli, 1, 2);  // Second 2: 2 of them delivered; second 1 held 3 ready throughout.
+  CHECK(queue.ready_per_second == std::vector<std::uint64_t>{3, 3, 3});  // Second 2 began with 3 ready.
+  CHECK(queue.unacked_per_second == std::vector<std::uint64_t>{0, 0, 2});
+  queue.observe(2700 * kMicrosPerMilli, 5, 0);  // Still second 2: 2 acked, 4 published.
+  CHECK(queue.ready_per_second == std::vector<std::uint64_t>{3, 3, 5});
+  CHECK(queue.unacked_per_second == std::vector<std::uint64_t>{0, 0, 2});
+  queue.observe(2900 * kMicrosPerMilli, 0, 0);  // Purged: the second's highest stays.
+  CHECK(queue.ready_per_second[2] == 5);
+  CHECK(queue.ready == 0);
+  CHECK(queue.max_ready == 5);
+  CHECK(queue.max_unacked == 2);
+  CHECK(queue.max_depth == 5);  // The highest ready (5) and unacked (2) were never held together.
 }

@@ -4,9 +4,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
+#include "reports/report_files.h"
+#include "scenarios/loader.h"
 #include "support/run_program.h"
+#include "support/world_run.h"
 
 namespace fs = std::filesystem;
 using brokersim::testing::make_temp_dir;
@@ -46,6 +50,23 @@ TEST_CASE("reports: html: the charts render in headless Chromium with no script 
   CHECK(dom.find("data-charts-rendered=\"3\"") != std::string::npos);
   CHECK(dom.find("data-errors") == std::string::npos);
   CHECK(dom.find("class=\"uplot") != std::string::npos);
+  std::string const console = read_file(dir + "/console.log");
+  CHECK(console.find("Uncaught") == std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("reports: html: a RabbitMQ report's queue-depth chart renders in headless Chromium too", "[reports][browser][rabbitmq]") {
+  std::string const dir = make_temp_dir("html-rabbitmq");
+  // Through the library: the runner still refuses RabbitMQ scenarios.
+  auto const report = brokersim::testing::traced_report(
+      brokersim::scenarios::load_scenario_file(source_path("tests/reports/fixtures/rabbitmq-autoack-crash.json")), 3);
+  std::string const page = dir + "/report.html";
+  std::ofstream(page) << brokersim::reports::report_html(report);
+  std::string const dom = rendered_dom(page, dir, dir + "/console.log");
+  CHECK(dom.find("data-charts-rendered=\"4\"") != std::string::npos);  // Throughput, lag, queue depth, attempts.
+  CHECK(dom.find("data-errors") == std::string::npos);
+  CHECK(dom.find("Queue depth (messages ready and unacknowledged)") != std::string::npos);
+  CHECK(dom.find("orders-q unacked") != std::string::npos);
   std::string const console = read_file(dir + "/console.log");
   CHECK(console.find("Uncaught") == std::string::npos);
   fs::remove_all(dir);

@@ -117,6 +117,7 @@ TEST_CASE("scenarios: rabbitmq: the good file reads as written", "[scenarios]") 
   CHECK(s.world.consumer_groups[1].prefetch == 0);
   CHECK(s.world.consumer_groups[1].commit == brokersim::model::CommitMode::auto_commit);
   CHECK(s.faults.size() == 3);
+  CHECK(s.expect.max_queue_depth == 5000.0);
 }
 
 TEST_CASE("scenarios: rabbitmq: mutations of the good file are errors or scenarios, never a crash", "[scenarios]") {

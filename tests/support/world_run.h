@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "faults/injector.h"
 #include "model/world/world.h"
@@ -28,5 +29,24 @@ struct WorldRun {
     report = reports::check(scenario, 1, world, {simulation.events_dispatched(), simulation.now()});
   }
 };
+
+// The report of a run with its examples traced, as the command-line runner makes it (which still refuses
+// RabbitMQ scenarios): the run, then an exact replay of the same seed that traces the examples' messages.
+inline reports::Report traced_report(scenarios::Scenario const& scenario, std::uint64_t seed) {
+  std::vector<std::uint32_t> watched;
+  {
+    WorldRun const first(scenario, seed);
+    for (reports::Example const& example : first.report.examples) watched.push_back(example.message_id);
+  }
+  sim::Simulation simulation;
+  model::World world(scenario.world, seed, scenario.duration);
+  for (std::uint32_t message : watched) world.mutable_truth().tracer.watch(message);
+  faults::FaultInjector injector(scenario.faults, world, 1);
+  world.start(simulation);
+  injector.start(simulation, scenario.duration, scenario.heal_at_drain);
+  simulation.run_until(scenario.duration + scenario.drain);
+  world.record_end_state();
+  return reports::check(scenario, 1, world, {simulation.events_dispatched(), simulation.now()});
+}
 
 }  // namespace brokersim::testing
