@@ -55,7 +55,7 @@ class Cut : public Ending {
 
  private:
   void end(Injection& injection) override {
-    for (auto const& [from, to] : connections) injection.world().network().restore_traffic(from, to);
+    for (auto const& [from, to] : connections) injection.world().network().restore_traffic(injection.simulation(), from, to);
     if (!connections.empty()) injection.record(connections.front().first, "heal", "partition healed");
     injection.world().controller().on_connectivity_change(injection.simulation());
   }

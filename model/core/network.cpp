@@ -51,6 +51,7 @@ void Network::finish_setup() {
   for (NodeId id = 0; id < count; ++id) BROKERSIM_ASSERT(nodes_[id] != nullptr);
   last_arrival_.assign(count * count, 0);
   cuts_.assign(count * count, 0);
+  generations_.assign(count * count, 0);
   link_fault_.assign(count * count, -1);
   hops_.assign(1, Hop{config_.latency, 0.0, 0.0, 0.0});
   for (LinkConfig const& link : config_.links) {
@@ -160,7 +161,16 @@ void Network::send(sim::Simulation& simulation, EnvelopeId id) {
   NodeId const to = header(id).to;
   BROKERSIM_ASSERT(from < names_.size() && to < names_.size() && from != to);
   ++sent_;
-  Passage const passage = pass(from, to);
+  Passage passage = pass(from, to);
+  if (is_stream(protocol_of(id))) {
+    if (!connected(from, to)) {
+      hold(id);
+      return;
+    }
+    // TCP: a lost segment comes again after the retransmission timeout; nothing is duplicated or reordered.
+    if (passage.lost) passage.latency += kRetransmissionTimeout;
+    passage.lost = passage.duplicated = passage.reordered = false;
+  }
   if (passage.lost || !connected(from, to)) {
     ++dropped_;
     release(id);
@@ -218,10 +228,44 @@ void Network::reset_connections(sim::Simulation& simulation, NodeId node) {
 
 void Network::cut_traffic(NodeId from, NodeId to) { ++cuts_[index(from, to)]; }
 
-void Network::restore_traffic(NodeId from, NodeId to) {
+void Network::restore_traffic(sim::Simulation& simulation, NodeId from, NodeId to) {
   std::uint32_t& cut = cuts_[index(from, to)];
   BROKERSIM_ASSERT(cut > 0);
   --cut;
+  if (cut > 0) return;
+  auto const waiting = held_.find(index(from, to));
+  if (waiting == held_.end()) return;
+  std::vector<Held> const frames = std::move(waiting->second);
+  held_.erase(waiting);
+  Time& last = last_arrival_[index(from, to)];
+  for (Held const& frame : frames) {
+    if (frame.generation != generations_[index(from, to)]) {
+      ++dropped_;
+      release(frame.id);
+      continue;
+    }
+    Time const arrival = std::max(simulation.now() + pass(from, to).latency, last);
+    last = arrival;
+    deliver(simulation, frame.id, arrival);
+  }
+}
+
+void Network::hold(EnvelopeId id) {
+  EnvelopeHeader const& envelope = header(id);
+  BROKERSIM_ASSERT(is_stream(protocol_of(id)) && !connected(envelope.from, envelope.to));
+  std::size_t const connection = index(envelope.from, envelope.to);
+  held_[connection].push_back(Held{id, generations_[connection]});
+}
+
+void Network::close_connection(NodeId node, NodeId peer) {
+  ++generations_[index(node, peer)];
+  ++generations_[index(peer, node)];
+}
+
+void Network::close_connections_of(NodeId node) {
+  for (NodeId peer = 0; peer < names_.size(); ++peer) {
+    if (peer != node) close_connection(node, peer);
+  }
 }
 
 std::size_t Network::add_link_fault(std::vector<std::pair<NodeId, NodeId>> const& pairs, LinkConfig const& behaviour) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ inline constexpr std::size_t kNodesMax = 4096;
 
 // The event type under which a Node receives an envelope (arg0 = EnvelopeId).
 inline constexpr std::uint32_t kDeliverType = 0xFFFE;
+// Linux's minimum TCP retransmission timeout (TCP_RTO_MIN): how late a stream frame a link lost arrives.
+inline constexpr Time kRetransmissionTimeout = 200 * sim::kMicrosPerMilli;
 
 // Delivers envelopes between nodes. Each ordered pair of nodes is one TCP connection: messages on it
 // arrive in the order they were sent (a later message never overtakes an earlier one). Zones and the
@@ -33,6 +36,12 @@ inline constexpr std::uint32_t kDeliverType = 0xFFFE;
 // message (a reordered message is delayed past later ones). A message is also dropped when its
 // connection is cut (partition and link faults) at sending or at arrival; the sender learns of it only
 // by a timeout. A request that reaches a dead process is answered by a connection reset.
+//
+// AMQP connections are long-lived TCP streams with no request timeouts of their own: a frame sent or
+// arriving while its connection is cut waits and goes on when the cut heals (TCP retransmits it), and a
+// frame a link fault loses arrives a retransmission timeout late, never duplicated or reordered. A frame
+// waiting on a connection that either side closed meanwhile (reconnected, gave up on missed heartbeats,
+// crashed) is discarded with that connection.
 class Network {
  public:
   Network(NetworkConfig const& config, std::uint64_t seed);
@@ -85,9 +94,17 @@ class Network {
   // its connections to it were reset.
   void reset_connections(sim::Simulation& simulation, NodeId node);
 
-  // Fault seams: cut_traffic(a, b) stops traffic from a to b until restore_traffic(a, b); cuts nest.
+  // Fault seams: cut_traffic(a, b) stops traffic from a to b until restore_traffic(a, b); cuts nest. The
+  // restore sends on the stream frames that waited for it.
   void cut_traffic(NodeId from, NodeId to);
-  void restore_traffic(NodeId from, NodeId to);
+  void restore_traffic(sim::Simulation& simulation, NodeId from, NodeId to);
+  // A stream frame (AMQP) that reached a cut connection at its arrival: it waits for the heal.
+  void hold(EnvelopeId id);
+  // An endpoint closed its connection with `peer` (both directions): frames waiting on it are dropped.
+  void close_connection(NodeId node, NodeId peer);
+  // A process died: every connection it had is gone.
+  void close_connections_of(NodeId node);
+  static bool is_stream(Protocol protocol) { return protocol == Protocol::amqp; }
   bool connected(NodeId from, NodeId to) const { return cuts_[index(from, to)] == 0; }
 
   // Link fault seam: while in force, messages between each pair (both directions) also go through
@@ -138,6 +155,14 @@ class Network {
   std::vector<Time> last_arrival_;              // Per connection: FIFO order.
   // Per connection: active cuts. 32 bits: a scenario may overlap more than 65,535 partitions of one pair.
   std::vector<std::uint32_t> cuts_;
+  // Stream frames waiting for a cut connection to heal, per connection, in send order, with the
+  // connection's generation when they were sent (a close bumps it: older frames are dropped).
+  struct Held {
+    EnvelopeId id;
+    std::uint32_t generation;
+  };
+  std::map<std::size_t, std::vector<Held>> held_;
+  std::vector<std::uint32_t> generations_;      // Per connection.
   std::vector<Hop> hops_;                       // 0: the default; then one per configured link.
   std::vector<std::uint32_t> route_begin_;      // Per connection: its hops are route_hops_[begin, end).
   std::vector<std::uint32_t> route_end_;

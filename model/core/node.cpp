@@ -14,6 +14,7 @@ void Node::crash(sim::Simulation& simulation) {
   if (!alive_) return;
   alive_ = false;
   ++incarnation_;
+  network_->close_connections_of(id_);
   paused_until_ = 0;
   on_crash(simulation);
 }
@@ -60,7 +61,11 @@ void Node::on_event(sim::Simulation& simulation, sim::Event const& event) {
   }
   auto const id = static_cast<EnvelopeId>(event.arg0);
   EnvelopeHeader const& envelope = network_->header(id);
-  // A cut that began while the message was in flight loses it too.
+  // A cut that began while the message was in flight loses it too (a stream frame waits for the heal).
+  if (!network_->connected(envelope.from, envelope.to) && Network::is_stream(protocol_of(id))) {
+    network_->hold(id);
+    return;
+  }
   if (network_->connected(envelope.from, envelope.to)) on_message(simulation, envelope);
   network_->release(id);
 }

@@ -118,6 +118,7 @@ void RabbitConsumer::on_message(sim::Simulation& simulation, EnvelopeHeader cons
 // The channel is gone: what was pushed and not processed is the broker's again (it requeues every unacked
 // delivery of a closed channel); the listener's delivery in progress finishes, but cannot be acked.
 void RabbitConsumer::lose_channel(sim::Simulation& simulation) {
+  if (channel_node_ != kNoNode) network().close_connection(id(), channel_node_);
   channel_node_ = kNoNode;
   buffer_.clear();
   schedule_self(simulation, kRecoveryInterval, kReconnect);

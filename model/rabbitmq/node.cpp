@@ -1218,6 +1218,7 @@ void RabbitNode::heartbeat(sim::Simulation& simulation) {
 
 void RabbitNode::drop_client(sim::Simulation& simulation, NodeId client) {
   if (client < last_heard_.size()) last_heard_[client] = kNever;
+  network().close_connection(id(), client);
   for (QueueIndex q = 0; q < queues_.size(); ++q) {
     QueueReplica& replica = queues_[q];
     if (!replica.leads) continue;

@@ -255,6 +255,7 @@ void RabbitPublisher::on_message(sim::Simulation& simulation, EnvelopeHeader con
 // the client connects again after its recovery interval.
 void RabbitPublisher::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
   if (peer != connection_) return;
+  network().close_connection(id(), connection_);
   connection_ = kNoNode;
   std::map<std::uint64_t, Unconfirmed> const failed = std::move(unconfirmed_);
   unconfirmed_.clear();

@@ -128,8 +128,8 @@ TEST_CASE("faults: partition: more than 65,535 overlapping cuts of one connectio
   for (int i = 0; i < kCuts; ++i) network.cut_traffic(0, 1);
   CHECK_FALSE(network.connected(0, 1));
   CHECK(network.connected(1, 0));
-  for (int i = 1; i < kCuts; ++i) network.restore_traffic(0, 1);
+  for (int i = 1; i < kCuts; ++i) network.restore_traffic(simulation, 0, 1);
   CHECK_FALSE(network.connected(0, 1));
-  network.restore_traffic(0, 1);
+  network.restore_traffic(simulation, 0, 1);
   CHECK(network.connected(0, 1));
 }
