@@ -11,6 +11,8 @@
 //   consume        consumer -> the queue's node. queue, prefetch (0: unlimited), auto_ack.
 //   cancel         node -> consumer. queue: the consumer was cancelled (its queue went down or moved, or
 //                  its channel was closed by the consumer timeout); the consumer consumes again.
+//                  consumer -> node: basic.cancel of a consumer that a scale fault stops: the node pushes
+//                  it nothing more, and still takes the acks of what it delivered.
 //   deliver        node -> consumer. queue, tag, message, redelivered, delivery_count.
 //   ack            consumer -> node. queue, tag.
 //   reject         consumer -> node. queue, tag, requeue (basic.reject and basic.nack alike).

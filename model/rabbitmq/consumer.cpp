@@ -8,11 +8,20 @@
 
 namespace brokersim::model::rabbitmq {
 
+namespace {
+
+// Spring AMQP's container shutdownTimeout (default 5 s): how long a stopping container waits for its
+// consumers to finish the deliveries they hold before it closes their channels (forceCloseChannel, true).
+constexpr Time kContainerShutdownTimeout = 5000 * sim::kMicrosPerMilli;
+
+}  // namespace
+
 RabbitConsumer::RabbitConsumer(NodeId id, ConsumerGroupConfig const& config, std::uint32_t group, QueueIndex queue, int instance,
                                std::uint64_t seed, RabbitCluster& cluster, GroundTruth& truth, MessageSet& durable_dedup)
     : Node(id, NodeKind::consumer),
       config_(config),
       name_(config.name + "-" + std::to_string(instance)),
+      instance_(instance),
       group_(group),
       queue_(queue),
       cluster_(cluster),
@@ -56,7 +65,7 @@ void RabbitConsumer::consume(sim::Simulation& simulation) {
 void RabbitConsumer::handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t) {
   switch (type) {
     case kReconnect:
-      if (channel_node_ == kNoNode) consume(simulation);
+      if (channel_node_ == kNoNode && !leaving_) consume(simulation);
       return;
     case kHeartbeatTick:
       schedule_self(simulation, kHeartbeatInterval, kHeartbeatTick);
@@ -75,6 +84,13 @@ void RabbitConsumer::handle(sim::Simulation& simulation, std::uint32_t type, std
       return;
     case ApplicationPipeline::kCallTimeout:
       pipeline_.on_call_timeout(simulation, arg0);
+      return;
+    case kLeave:
+      if (deployed_ || leaving_) return;  // Deployed again before it began to stop.
+      begin_stop(simulation);
+      return;
+    case kShutdownTimeout:
+      if (leaving_) stop(simulation);  // forceCloseChannel: the channel closes, its unacked deliveries go back.
       return;
     default:
       BROKERSIM_ASSERT(false);
@@ -101,6 +117,10 @@ void RabbitConsumer::on_message(sim::Simulation& simulation, EnvelopeHeader cons
                            static_cast<std::int64_t>(envelope.tag), queue_);
       truth_.groups[group_].record_delivery(pipeline_.subject(envelope.message));
       if (envelope.redelivered) ++truth_.groups[group_].redeliveries;
+      // Stopping: pushed after the basic.cancel was sent. With manual acks it is left unacked, and goes back
+      // to the queue when the connection closes; with autoAck the broker has forgotten it, so it is
+      // processed like the prefetched ones.
+      if (leaving_ && config_.commit != CommitMode::auto_commit) return;
       if (config_.commit == CommitMode::before_processing) settle(simulation, envelope.message, envelope.tag, true, false);
       buffer_.push_back(Buffered{envelope.tag, envelope.message});
       if (!processing_) next(simulation);
@@ -121,6 +141,10 @@ void RabbitConsumer::lose_channel(sim::Simulation& simulation) {
   if (channel_node_ != kNoNode) network().close_connection(id(), channel_node_);
   channel_node_ = kNoNode;
   buffer_.clear();
+  if (leaving_) {
+    if (!processing_) stop(simulation);  // Else once the listener's delivery is done.
+    return;
+  }
   schedule_self(simulation, kRecoveryInterval, kReconnect);
 }
 
@@ -133,6 +157,7 @@ void RabbitConsumer::on_peer_reset(sim::Simulation& simulation, NodeId peer) {
 void RabbitConsumer::next(sim::Simulation& simulation) {
   if (buffer_.empty()) {
     processing_ = false;
+    if (leaving_) stop(simulation);  // Everything it held is done with: the container has stopped.
     return;
   }
   Buffered const buffered = buffer_.front();
@@ -178,7 +203,42 @@ void RabbitConsumer::settle(sim::Simulation& simulation, std::uint32_t message, 
   net.send(simulation, id);
 }
 
+void RabbitConsumer::retire(sim::Simulation& simulation) {
+  deployed_ = false;
+  if (alive()) schedule_self(simulation, 0, kLeave);  // An event, so that a paused instance stops when it resumes.
+}
+
+// Spring AMQP's container stop (forceStop=false): the consumer is cancelled (basic.cancel), and the
+// listener goes on with the delivery in hand and the prefetched ones already buffered; the container
+// waits for that up to its shutdownTimeout.
+void RabbitConsumer::begin_stop(sim::Simulation& simulation) {
+  leaving_ = true;
+  schedule_self(simulation, kContainerShutdownTimeout, kShutdownTimeout);
+  if (channel_node_ != kNoNode) {
+    // The node pushes nothing more once this arrives; what was already on its way is left unacked and
+    // returned at the close.
+    Network& net = network();
+    EnvelopeId const id = net.acquire(AmqpMessageType::cancel, this->id(), channel_node_);
+    net.envelope<AmqpEnvelope>(id).queue = queue_;
+    net.send(simulation, id);
+  }
+  if (!processing_) stop(simulation);
+}
+
+// The process ends: its connection closes behind the acks it sent (the node requeues every delivery
+// still unacked), and its embedded producers stop with it (without flushing, as on Kafka).
+void RabbitConsumer::stop(sim::Simulation& simulation) {
+  for (Node* companion : companions_) companion->crash(simulation);
+  crash(simulation);
+  network().reset_connections(simulation, id());
+  if (!deployed_) return;
+  // Scaled out again while it stopped: the replacement process starts now.
+  restart(simulation);
+  for (Node* companion : companions_) companion->restart(simulation);
+}
+
 void RabbitConsumer::on_crash(sim::Simulation&) {
+  leaving_ = false;
   channel_node_ = kNoNode;
   buffer_.clear();
   processing_ = false;

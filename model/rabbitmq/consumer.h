@@ -4,7 +4,8 @@
 // them one at a time. With `commit` after_processing (Spring's AUTO acknowledge mode) a delivery is acked
 // once processed; before_processing acks it on receipt; auto is autoAck (the broker forgets it once sent).
 // A failure policy's end maps onto the broker: dead-letter is a reject without requeue, requeue a nack
-// with requeue, skip an ack.
+// with requeue, skip an ack. A `scale` fault starts instances later or stops them as Spring's container
+// stop does (see retire()).
 #pragma once
 
 #include <cstdint>
@@ -33,11 +34,28 @@ class RabbitConsumer : public Node, private PipelineHost {
   void start(sim::Simulation& simulation);
   std::string const& name() const { return name_; }
   void set_service(NodeId service) { pipeline_.set_service(service); }
+  // The publisher of the group's follow-ups (`emits`: an embedded Kafka producer), and which producer
+  // instances of the truth are the group's own.
   void set_emitter(Publisher* emitter, std::uint32_t first, std::uint32_t last) { pipeline_.set_emitter(emitter, first, last); }
+  // A process inside this instance (an embedded producer) that stops and starts with it when it is
+  // retired; crashes and pauses reach it through the World.
+  void add_companion(Node* companion) { companions_.push_back(companion); }
   void set_slowdown(double factor) { pipeline_.set_slowdown(factor); }
   // The messages delivered to it and not yet settled (for the end state).
   std::vector<std::uint32_t> in_hand() const;
   bool holds_deliveries() const { return !buffer_.empty() || pipeline_.next() < pipeline_.batch().size(); }
+  int instance() const { return instance_; }
+  std::uint32_t group() const { return group_; }
+
+  // Scale faults. An undeployed instance is a stopped process that crash faults do not restart (the World
+  // asks). retire() stops a running instance as Spring AMQP's container stop does by default
+  // (forceStop=false): basic.cancel, then the delivery in hand and every prefetched one are processed and
+  // acked, then the connection closes (the node requeues whatever is still unacked); if that takes longer
+  // than the shutdownTimeout (5 s) the channel is closed at once and the process ends. An instance
+  // deployed again while it stops starts as a new process once it has stopped.
+  bool deployed() const { return deployed_; }
+  void set_deployed(bool deployed) { deployed_ = deployed; }
+  void retire(sim::Simulation& simulation);
 
  protected:
   void handle(sim::Simulation& simulation, std::uint32_t type, std::uint64_t arg0, std::uint64_t arg1) override;
@@ -50,6 +68,8 @@ class RabbitConsumer : public Node, private PipelineHost {
   enum EventType : std::uint32_t {
     kReconnect = 1,
     kHeartbeatTick = 2,
+    kLeave = 3,            // A scale fault retired the instance.
+    kShutdownTimeout = 4,  // The container's shutdownTimeout since the stop began.
     // 7, 11, 12: ApplicationPipeline's.
   };
   // A delivery pushed to this consumer and not yet handed to the listener.
@@ -63,6 +83,8 @@ class RabbitConsumer : public Node, private PipelineHost {
   void next(sim::Simulation& simulation);
   // Acks, rejects or requeues delivery `tag` of `message` (traced).
   void settle(sim::Simulation& simulation, std::uint32_t message, std::uint64_t tag, bool ack, bool requeue);
+  void begin_stop(sim::Simulation& simulation);
+  void stop(sim::Simulation& simulation);
 
   // PipelineHost.
   void on_batch_processed(sim::Simulation& simulation) override;
@@ -72,12 +94,15 @@ class RabbitConsumer : public Node, private PipelineHost {
 
   ConsumerGroupConfig const& config_;
   std::string name_;
+  int instance_;
   std::uint32_t group_;
   QueueIndex queue_;
   RabbitCluster& cluster_;
   GroundTruth& truth_;
   sim::RandomStream random_;
   std::uint64_t next_correlation_ = 1;
+  std::vector<Node*> companions_;  // Its embedded producers.
+  bool deployed_ = true;
 
   // Volatile.
   NodeId channel_node_ = kNoNode;  // The node its channel consumes on; kNoNode while it has none.
@@ -85,6 +110,7 @@ class RabbitConsumer : public Node, private PipelineHost {
   std::deque<Buffered> buffer_;
   bool processing_ = false;
   bool settled_ = false;  // The delivery in the listener was settled by its failure policy.
+  bool leaving_ = false;  // Retired: stopping (see retire()).
   ApplicationPipeline pipeline_;
 };
 

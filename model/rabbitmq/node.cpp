@@ -200,6 +200,14 @@ void RabbitNode::on_message(sim::Simulation& simulation, EnvelopeHeader const& h
     case AmqpMessageType::reject:
       on_settle(simulation, envelope);
       return;
+    case AmqpMessageType::cancel: {
+      // basic.cancel from a stopping consumer.
+      QueueReplica& replica = queues_[envelope.queue];
+      for (Attached& consumer : replica.consumers) {
+        if (consumer.node == envelope.from) consumer.cancelled = true;
+      }
+      return;
+    }
     default:
       return;
   }
@@ -552,7 +560,7 @@ void RabbitNode::dispatch(sim::Simulation& simulation, QueueIndex queue) {
     std::size_t const c = replica.next_consumer % replica.consumers.size();
     replica.next_consumer = c + 1;
     Attached& consumer = replica.consumers[c];
-    if (consumer.prefetch != 0 && consumer.unacked >= consumer.prefetch) {
+    if (consumer.cancelled || (consumer.prefetch != 0 && consumer.unacked >= consumer.prefetch)) {
       ++idle;
       continue;
     }
@@ -1081,7 +1089,9 @@ void RabbitNode::become_leader(sim::Simulation& simulation, QueueIndex queue) {
   }
   cluster_.set_leader(queue, index_);
   if (quorum.term > 1) ++truth_.leader_elections;  // Term 1 is the queue's declaration.
-  quorum.noop_index = quorum_append(simulation, queue, QuorumEntry{});
+  // Known before the append: a single member commits (and serves) within it.
+  quorum.noop_index = quorum.last_index() + 1;
+  quorum_append(simulation, queue, QuorumEntry{});
   schedule_self(simulation, kQuorumHeartbeat, kQuorumTick, queue, quorum.term);
 }
 

@@ -86,6 +86,7 @@ class RabbitNode : public Node {
     std::uint32_t prefetch = 0;  // 0: unlimited.
     bool auto_ack = false;
     std::uint32_t unacked = 0;
+    bool cancelled = false;  // basic.cancel: nothing more is pushed; its acks are still taken.
     std::deque<std::pair<DeliveryTag, sim::Time>> outstanding;  // Deliveries not yet settled, in tag order.
   };
   // A change not yet written to disk, or written and not yet durable.

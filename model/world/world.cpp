@@ -313,6 +313,9 @@ ProducerInstance* World::add_embedded_producer(ConsumerGroupConfig const& group,
   for (auto& node : consumers_) {
     if (node->id() == consumer) emitters_.back()->read_clock_of(*node);
   }
+  for (auto& node : rabbit_consumers_) {
+    if (node->id() == consumer) emitters_.back()->read_clock_of(*node);
+  }
   return emitters_.back().get();
 }
 
@@ -440,6 +443,25 @@ void World::add_rabbitmq(std::uint64_t seed, Time production_end) {
       if (group.calls) rabbit_consumers_.back()->set_service(nodes_named(*group.calls).front());
     }
   }
+  // The producers embedded in queue groups' instances for their `emits` (a Kafka topic), after every
+  // other RabbitMQ node.
+  for (std::size_t g = 0; g < config_.consumer_groups.size(); ++g) {
+    ConsumerGroupConfig const& group = config_.consumer_groups[g];
+    if (!group.queue || !group.emits_topic) continue;
+    auto const first = static_cast<std::uint32_t>(truth_.producer_instances.size());
+    std::vector<ProducerInstance*> emitters;
+    for (int instance = 0; instance < group.instances_created(); ++instance) {
+      emitters.push_back(add_embedded_producer(group, instance, *group.emits_topic, ".producer", seed, production_end));
+    }
+    auto const last = static_cast<std::uint32_t>(truth_.producer_instances.size() - 1);
+    for (std::size_t c = 0; c < rabbit_consumers_.size(); ++c) {
+      if (rabbit_consumer_group_[c] != g) continue;
+      rabbitmq::RabbitConsumer& consumer = *rabbit_consumers_[c];
+      ProducerInstance* emitter = emitters[static_cast<std::size_t>(consumer.instance())];
+      consumer.set_emitter(emitter, first, last);
+      consumer.add_companion(emitter);
+    }
+  }
   if (truth_.routing_keys.capacity() < truth_.messages.capacity()) truth_.routing_keys.reserve(truth_.messages.capacity());
   if (truth_.header_sets.capacity() < truth_.messages.capacity()) truth_.header_sets.reserve(truth_.messages.capacity());
 }
@@ -454,8 +476,8 @@ std::size_t node_count(WorldConfig const& config) {
   for (ConsumerGroupConfig const& group : config.consumer_groups) {
     auto const instances = static_cast<std::size_t>(group.instances_created());
     count += instances;                                                   // The consumers.
+    if (group.emits_topic) count += instances;                            // Their emitters (add_emitter, add_rabbitmq).
     if (group.queue) continue;                                            // RabbitMQ: none of the below.
-    if (group.emits_topic) count += instances;                            // Their emitters (add_emitter).
     if (group.on_failure.then == AfterFailure::dead_letter) count += 1 + instances;  // Replayer, DLT producers.
   }
   return count;
@@ -490,7 +512,18 @@ void World::start(sim::Simulation& simulation) {
   }
   for (auto& producer : producers_) producer->start(simulation);
   for (auto& node : rabbit_nodes_) node->start(simulation);
-  for (auto& consumer : rabbit_consumers_) consumer->start(simulation);
+  for (std::size_t c = 0; c < rabbit_consumers_.size(); ++c) {
+    rabbitmq::RabbitConsumer& consumer = *rabbit_consumers_[c];
+    if (consumer.instance() < config_.consumer_groups[rabbit_consumer_group_[c]].instances) {
+      consumer.start(simulation);
+      continue;
+    }
+    // Beyond the deployed count: a process that a scale fault may start later.
+    consumer.set_deployed(false);
+    consumer.crash(simulation);
+    if (consumer.id() >= companions_of_node_.size()) continue;
+    for (ProducerInstance* companion : companions_of_node_[consumer.id()]) companion->crash(simulation);
+  }
   for (auto& publisher : rabbit_publishers_) publisher->start(simulation);
   for (auto& consumer : consumers_) {
     if (consumer->instance() < consumer->coordinator().config().instances) {
@@ -505,7 +538,20 @@ void World::start(sim::Simulation& simulation) {
 }
 
 void World::scale(sim::Simulation& simulation, std::size_t group, int instances) {
-  if (!coordinators_[group]) return;  // RabbitMQ groups do not scale yet (the runner refuses them).
+  if (!coordinators_[group]) {
+    // A group reading a RabbitMQ queue: no coordinator; its instances start consuming or stop.
+    for (std::size_t c = 0; c < rabbit_consumers_.size(); ++c) {
+      if (rabbit_consumer_group_[c] != group) continue;
+      rabbitmq::RabbitConsumer& consumer = *rabbit_consumers_[c];
+      if (consumer.instance() >= instances) {
+        consumer.retire(simulation);
+      } else if (!consumer.deployed()) {
+        consumer.set_deployed(true);
+        restart(simulation, consumer.id());  // A process still stopping restarts itself once it has stopped.
+      }
+    }
+    return;
+  }
   coordinators_[group]->set_expected_members(instances);
   for (auto& consumer : consumers_) {
     if (group_of_node_[consumer->id()] != group) continue;
@@ -522,6 +568,9 @@ int World::deployed_instances(std::size_t group) const {
   int count = 0;
   for (auto const& consumer : consumers_) {
     if (group_of_node_[consumer->id()] == group && consumer->deployed()) ++count;
+  }
+  for (std::size_t c = 0; c < rabbit_consumers_.size(); ++c) {
+    if (rabbit_consumer_group_[c] == group && rabbit_consumers_[c]->deployed()) ++count;
   }
   return count;
 }
@@ -721,6 +770,9 @@ bool World::restart(sim::Simulation& simulation, NodeId node) {
   Node& target = network_.node(node);
   if (target.alive()) return false;
   if (ConsumerInstance const* consumer = consumer_node(node); consumer != nullptr && !consumer->deployed()) return false;
+  for (auto const& consumer : rabbit_consumers_) {
+    if (consumer->id() == node && !consumer->deployed()) return false;
+  }
   target.restart(simulation);
   if (node < companions_of_node_.size()) {
     for (ProducerInstance* companion : companions_of_node_[node]) companion->restart(simulation);

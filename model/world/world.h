@@ -26,8 +26,10 @@
 namespace brokersim::model {
 
 // Owns the model. Node ids: brokers first (broker-i is node i), then producer instances, then consumer
-// instances (each group's instances_created()), then services, each in scenario order. The configuration
-// must outlive the World.
+// instances (each group's instances_created()), then services, each in scenario order; then the producers
+// embedded in consumer instances and the controllers; RabbitMQ's nodes, publishers, consumers and the
+// producers embedded in them come last, so a scenario without RabbitMQ numbers its nodes as before. The
+// configuration must outlive the World.
 class World {
  public:
   World(WorldConfig const& config, std::uint64_t seed, Time production_end);

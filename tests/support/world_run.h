@@ -19,9 +19,11 @@ struct WorldRun {
   faults::FaultInjector injector;
   reports::Report report;
 
-  // The model's seed is `seed`; the fault injector's is 1, and the report names seed 1.
-  WorldRun(scenarios::Scenario const& scenario, std::uint64_t seed)
+  // The model's seed is `seed`; the fault injector's is 1, and the report names seed 1. Messages 0 ..
+  // traced-1 are traced (GroundTruth::tracer).
+  WorldRun(scenarios::Scenario const& scenario, std::uint64_t seed, std::uint32_t traced = 0)
       : world(scenario.world, seed, scenario.duration), injector(scenario.faults, world, 1) {
+    for (std::uint32_t message = 0; message < traced; ++message) world.mutable_truth().tracer.watch(message);
     world.start(simulation);
     injector.start(simulation, scenario.duration, scenario.heal_at_drain);
     simulation.run_until(scenario.duration + scenario.drain);
