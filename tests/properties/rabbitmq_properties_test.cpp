@@ -103,6 +103,7 @@ TEST_CASE("properties: RabbitMQ: publisher confirms, quorum queues and manual ac
     auto const report = run_generated(brokersim::testing::rabbitmq_no_loss_options());
     RC_ASSERT(report.violations.lost == 0u);
     RC_ASSERT(report.violations.dropped == 0u);
+    RC_ASSERT(report.violations.unprocessed == 0u);  // Every fault healed: the drain processes everything.
     elections.count(report.metrics.leader_elections > 0);
     republished.count(report.metrics.publish_retries > 0);
   });
@@ -123,10 +124,10 @@ TEST_CASE("properties: RabbitMQ: manual acks after processing with durable dedup
     redelivered.count(report.metrics.redeliveries > 0);
     deduplicated.count(report.metrics.deduplicated > 0);
   });
-  // Measured over 300 cases: 73 % and 2.7 %. A crashed consumer's unacked deliveries are mostly not yet
+  // Measured over 300 cases: 69-74 % and 1.3-4.7 %. A crashed consumer's unacked deliveries are mostly not yet
   // processed (the listener acks in the instant of the effect), so the dedup store rarely has one to stop.
   redelivered.require_share(0.4, "deliveries were redelivered (a channel closed with unacked deliveries)");
-  deduplicated.require_share(0.01, "the durable dedup store kept a redelivered or republished message from a second effect");
+  deduplicated.require_share(0.005, "the durable dedup store kept a redelivered or republished message from a second effect");
 }
 
 TEST_CASE("properties: RabbitMQ: a fault-free run below capacity is clean, in every commit and dedup mode", "[properties][rabbitmq]") {
