@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-char const* const kKinds[] = {"lost", "skipped", "unprocessed", "dead_lettered", "duplicate", "reordered", "timestamp_inversion"};
+char const* const kKinds[] = {"lost", "skipped", "unprocessed", "dead_lettered", "dropped", "duplicate", "reordered", "timestamp_inversion"};
 
 // The search state: the candidate as JSON (easy to edit), its seed, and the budget.
 class Shrinker {
@@ -88,6 +88,9 @@ class Shrinker {
       halve(ordered_json::json_pointer("/consumer_groups/" + std::to_string(i) + "/instances"), 1, true,
             current_["consumer_groups"][i]["name"].get<std::string>() + " instances");
     }
+    // RabbitMQ nodes: a candidate that leaves a queue's node, its replicas or a fault's rabbit-N target
+    // behind does not load, and is not kept.
+    halve(ordered_json::json_pointer("/rabbitmq/nodes"), 1, true, "rabbitmq nodes");
     for (std::size_t i = 0; i < current_["topics"].size(); ++i) {
       halve(ordered_json::json_pointer("/topics/" + std::to_string(i) + "/partitions"), 1, true,
             current_["topics"][i]["name"].get<std::string>() + " partitions");

@@ -83,7 +83,24 @@ struct AmqpEnvelope : EnvelopeHeader {
         return false;
     }
   }
-  static bool is_publish(AmqpMessageType type) { return type == AmqpMessageType::publish; }
+  // Counted in flight (Network::publishes_in_flight) while a message is on its way with nothing else
+  // holding it: a publish, its copy going to a queue on another node (or a quorum queue's leader), a
+  // delivery on its way to a consumer, a reject on its way back, and a quorum queue's replication (an
+  // entry appended but not yet committed is in no queue yet). Without these, World::settled could end a
+  // run while the last publishes of a publisher without confirms were still travelling: they were lost.
+  static bool is_publish(AmqpMessageType type) {
+    switch (type) {
+      case AmqpMessageType::publish:
+      case AmqpMessageType::enqueue:
+      case AmqpMessageType::deliver:
+      case AmqpMessageType::reject:
+      case AmqpMessageType::append:
+      case AmqpMessageType::append_ok:
+        return true;
+      default:
+        return false;
+    }
+  }
 
   AmqpMessageType type = AmqpMessageType::publish;
   bool nack = false;

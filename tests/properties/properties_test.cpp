@@ -15,6 +15,7 @@
 #include "cli/runner.h"
 #include "model/world/world.h"
 #include "properties/property_options.h"
+#include "properties/property_support.h"
 #include "properties/scenario_gen.h"
 #include "reports/checker.h"
 #include "reports/report_json.h"
@@ -25,35 +26,8 @@ namespace {
 using brokersim::testing::GenOptions;
 using brokersim::testing::gen_scenario_json;
 using brokersim::testing::load_generated;
-
-// In how many generated cases a property's fault took effect. A "never" that held only because its fault
-// never bit (no fault drawn, or one that changed nothing) proves nothing, so each property counts the
-// cases that exercised its mechanism and requires a share of them (measured shares are in the comments).
-struct FaultTally {
-  std::uint64_t cases = 0;
-  std::uint64_t took_effect = 0;
-
-  void count(bool effect) {
-    ++cases;
-    if (effect) ++took_effect;
-  }
-  // Checks, once the property has run, that at least `share` of its cases showed `what`.
-  void require_share(double share, char const* what) const {
-    std::printf("%s: in %llu of %llu cases\n", what, static_cast<unsigned long long>(took_effect),
-                static_cast<unsigned long long>(cases));
-    INFO(what << ": in " << took_effect << " of " << cases << " cases");
-    CHECK(cases > 0);
-    CHECK(static_cast<double>(took_effect) >= share * static_cast<double>(cases));
-  }
-};
-
-brokersim::reports::Report run_generated(GenOptions const& options) {
-  auto const json = gen_scenario_json(options);
-  RC_LOG() << "scenario:\n" << json.dump(2) << "\n";
-  auto const seed = *rc::gen::inRange<std::uint64_t>(1, 1000000);
-  RC_LOG() << "seed: " << seed << "\n";
-  return brokersim::cli::run_scenario(load_generated(json), seed);
-}
+using brokersim::testing::FaultTally;
+using brokersim::testing::run_generated;
 
 }  // namespace
 
