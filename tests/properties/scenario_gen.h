@@ -222,16 +222,9 @@ inline nlohmann::ordered_json gen_rabbitmq_scenario_json(GenOptions const& optio
   bool dead_letter_exchange = false;
   for (int q = 0; q < queue_count; ++q) {
     std::string const name = "q" + std::to_string(q);
-    // Not a quorum queue of one member for now: the model's single member never serves it (its no-op
-    // commits inside become_leader, before noop_index is set, so serve() is never called; nothing is
-    // delivered). A model bug, reported; drawn again once fixed.
-    bool const quorum = options.queue_type == "any" ? nodes > 1 && *rc::gen::arbitrary<bool>() : quorum_only;
+    bool const quorum = options.queue_type == "any" ? *rc::gen::arbitrary<bool>() : quorum_only;
     ordered_json queue{{"name", name}, {"type", quorum ? "quorum" : "classic"}, {"node", *rc::gen::inRange(0, nodes)}};
     if (!quorum) queue["durable"] = *rc::gen::element(true, true, false);
-    // One at a time: a delivery whose frame a cut dropped on a connection that stayed open (docs/model.md,
-    // a known limit) is taken back by the consumer timeout within the drain (30 s, checked every 60 s)
-    // rather than after RabbitMQ's 30 minutes, so that every confirmed message can be processed by the end.
-    if (options.one_fault_at_a_time) queue["consumer_timeout_ms"] = 30000;
     if (options.failure_handling) {
       if (*rc::gen::element(false, false, true)) {
         queue["dead_letter_exchange"] = "dlx";
