@@ -115,3 +115,15 @@ TEST_CASE("tidy: numbers reach outputs through locale-independent formatting", "
     CHECK_FALSE(std::regex_search(text, float_printf));
   }
 }
+
+TEST_CASE("tidy: no test name holds a semicolon (CTest's discovery would split it into two tests that run nothing)", "[tidy]") {
+  std::regex const named_with_semicolon(R"re(TEST_CASE\("[^"]*;)re");
+  std::size_t files = 0;
+  for (auto const& entry : fs::recursive_directory_iterator(brokersim::testing::source_path("tests"))) {
+    if (entry.path().extension() != ".cpp" || entry.path().string().find("/node_modules/") != std::string::npos) continue;
+    ++files;
+    INFO(entry.path().string());
+    CHECK_FALSE(std::regex_search(brokersim::testing::read_file(entry.path().string()), named_with_semicolon));
+  }
+  CHECK(files > 30);
+}

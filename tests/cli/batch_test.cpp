@@ -205,7 +205,7 @@ TEST_CASE("cli: merge: refuses shards of other scenario contents or of another b
   fs::remove_all(dir);
 }
 
-TEST_CASE("cli: batch: a run that throws becomes that run's error line in the output and summary; the others run", "[cli]") {
+TEST_CASE("cli: batch: a run that throws becomes that run's error line in the output and summary, the others run", "[cli]") {
   using namespace brokersim;
   auto const [loaded, plan] = quickstart_batch(4);
   REQUIRE(plan.size() == 4);
@@ -249,7 +249,7 @@ TEST_CASE("cli: batch: a run that throws becomes that run's error line in the ou
   CHECK(reports::summary_junit(summary).find("<error type=\"internal\" message=\"planted failure\">") != std::string::npos);
 }
 
-TEST_CASE("cli: batch: each run's outcome goes to the sink as the run ends, once; the records come back in plan order", "[cli]") {
+TEST_CASE("cli: batch: each run's outcome goes to the sink as the run ends, once, the records come back in plan order", "[cli]") {
   using namespace brokersim;
   auto const [loaded, plan] = quickstart_batch(40);
   REQUIRE(plan.size() == 40);

@@ -36,7 +36,7 @@ std::string digest_of(std::string const& report) {
 
 }  // namespace
 
-TEST_CASE("cli: --version and --help answer 0; no command is a usage error", "[cli]") {
+TEST_CASE("cli: --version and --help answer 0, no command is a usage error", "[cli]") {
   auto const version = run_brokersim({"--version"});
   CHECK(version.exit_code == 0);
   CHECK(version.out.rfind("brokersim ", 0) == 0);
@@ -197,7 +197,7 @@ TEST_CASE("cli: validate accepts every scenario of the library", "[cli]") {
 
 // A run's network holds at most 4096 nodes (model::kNodesMax): a scenario of exactly that many runs to the
 // end, one node more is bad input (exit 2, the limit and the count named), never an assertion.
-TEST_CASE("cli: a scenario at the node limit runs; one node more is refused with exit 2", "[cli][limits]") {
+TEST_CASE("cli: a scenario at the node limit runs, one node more is refused with exit 2", "[cli][limits]") {
   std::string const dir = make_temp_dir("node-limit");
   std::string const too_many = read_file(source_path("tests/scenarios/bad/too-many-nodes.json"));
   REQUIRE(too_many.find("\"instances\": 93") != std::string::npos);

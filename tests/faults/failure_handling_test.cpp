@@ -56,7 +56,7 @@ TEST_CASE("faults: poison: with skip the poison message is passed over and nothi
   CHECK(report.violations.skipped == 0);  // The poison message itself is not a violation.
 }
 
-TEST_CASE("faults: outage: retries that outlast an outage succeed; exhausted ones dead-letter valid messages", "[faults]") {
+TEST_CASE("faults: outage: retries that outlast an outage succeed, exhausted ones dead-letter valid messages", "[faults]") {
   auto const scenario = [](int attempts, char const* faults) {
     return std::string(R"({"name": "outage", "duration_ms": 6000, "drain_ms": 30000, "brokers": {"count": 1},
       "topics": [{"name": "t"}], "producers": [{"name": "p", "topic": "t", "rate_per_s": 100}],
@@ -101,7 +101,7 @@ TEST_CASE("faults: slowdown: a slowed group builds lag that the same group witho
   CHECK(slow.violations.unprocessed == 0);
 }
 
-TEST_CASE("faults: jitter: full jitter spreads retries, more as the backoff grows; none keeps clients in lockstep", "[faults][property]") {
+TEST_CASE("faults: jitter: full jitter spreads retries, more as the backoff grows, none keeps clients in lockstep", "[faults][property]") {
   rc::prop("spread", [] {
     brokersim::model::BackoffConfig backoff;
     backoff.initial = *rc::gen::inRange<brokersim::sim::Time>(1000, 500000);

@@ -56,7 +56,7 @@ TEST_CASE("faults: scale: scaling out drains a backlog that one instance cannot,
   CHECK(scale->from_ms == 8000.0);
 }
 
-TEST_CASE("faults: scale: a group scaled in to zero stops consuming; scaled out again it resumes where it committed", "[faults]") {
+TEST_CASE("faults: scale: a group scaled in to zero stops consuming, scaled out again it resumes where it committed", "[faults]") {
   Report const report = run(backlog(2, R"({"kind": "scale", "target": "g", "at_ms": 5000, "instances": 0},
                                           {"kind": "scale", "target": "g", "at_ms": 10000, "instances": 2})"));
   // Nobody consumes from 5 s to 10 s: the lag grows by about the production of those seconds.

@@ -94,7 +94,7 @@ TEST_CASE("rabbitmq: emits: every order a queue group processes has one follow-u
   CHECK(producer.front() > run.world.nodes_named("rabbit-0").front());
 }
 
-TEST_CASE("rabbitmq: emits: a crashed queue consumer's embedded producer crashes with it; redelivered orders emit again", "[rabbitmq]") {
+TEST_CASE("rabbitmq: emits: a crashed queue consumer's embedded producer crashes with it, redelivered orders emit again", "[rabbitmq]") {
   auto const loaded = load_scenario_text(
       emitting(R"([{"kind": "crash", "target": "billing-0", "at_ms": 4000, "restart_after_ms": 1000}])"), "emits-crash.json");
   WorldRun const run(loaded, 3);
@@ -158,7 +158,7 @@ struct ScaledRun {
 
 }  // namespace
 
-TEST_CASE("rabbitmq: scale: a queue group scaled out and in loses nothing; new instances consume, stopped ones finish or requeue", "[rabbitmq][faults]") {
+TEST_CASE("rabbitmq: scale: a queue group scaled out and in loses nothing, new instances consume, stopped ones finish or requeue", "[rabbitmq][faults]") {
   auto const scenario = load_scenario_text(backlog(kOutAndIn), "scale.json");
   REQUIRE(scenario.world.consumer_groups.at(0).instances_max == 3);
   ScaledRun const scaled(scenario);

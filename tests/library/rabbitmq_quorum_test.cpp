@@ -61,7 +61,7 @@ TEST_CASE("rabbitmq: quorum: the leader's crash elects another and loses nothing
   }
 }
 
-TEST_CASE("rabbitmq: quorum: a leader cut off from its followers is replaced; the minority commits nothing", "[rabbitmq][quorum]") {
+TEST_CASE("rabbitmq: quorum: a leader cut off from its followers is replaced, the minority commits nothing", "[rabbitmq][quorum]") {
   // rabbit-0 (the leader) alone on one side for 20 s; publishers connected to it cannot get confirms there.
   std::string const cut = R"([{"kind": "partition", "sides": [["rabbit-0"], ["rabbit-1", "rabbit-2"]], "at_ms": 6000, "duration_ms": 20000}])";
   for (std::uint64_t seed : {1, 2}) {

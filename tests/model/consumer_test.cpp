@@ -92,7 +92,7 @@ TEST_CASE("model: consumer: commit before processing, crash mid-batch: the rest 
   CHECK(h.coordinator->committed(0) == 100);
 }
 
-TEST_CASE("model: consumer: durable dedup survives the crash and prevents the duplicate effects; memory dedup does not") {
+TEST_CASE("model: consumer: durable dedup survives the crash and prevents the duplicate effects, memory dedup does not") {
   GroupHarness durable(slow_single(CommitMode::after_processing, Dedup::durable), 1, 100);
   crash_mid_batch(durable);
   for (std::uint32_t message = 0; message < 100; ++message) REQUIRE(durable.effects(message) == 1);

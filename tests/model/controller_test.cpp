@@ -67,7 +67,7 @@ TEST_CASE("model: controllers: in combined mode the same cut loses the quorum's 
   CHECK(h.world.controller().partition(0).isr == std::vector<int>{0, 1});  // The shrink was refused.
 }
 
-TEST_CASE("model: controllers: without a quorum leader no partition fails over; a new leader fences the dead a session timeout later",
+TEST_CASE("model: controllers: without a quorum leader no partition fails over, a new leader fences the dead a session timeout later",
           "[model]") {
   Harness h(load(R"({"name": "quorum-lost", "duration_ms": 40000,
     "brokers": {"count": 3},

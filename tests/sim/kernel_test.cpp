@@ -64,7 +64,7 @@ TEST_CASE("sim: event_queue: payloads come back whole, also when slots are reuse
   CHECK(queue.empty());
 }
 
-TEST_CASE("sim: event_queue: a cancelled event never pops; the others are untouched", "[sim]") {
+TEST_CASE("sim: event_queue: a cancelled event never pops, the others are untouched", "[sim]") {
   EventQueue queue;
   EventId const top = queue.push(1, 0, 1);
   queue.push(2, 0, 2);

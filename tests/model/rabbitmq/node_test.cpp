@@ -118,7 +118,7 @@ TEST_CASE("rabbitmq: node: a confirm waits for the queue's write point", "[rabbi
   CHECK(message.acked_at() - message.sent_at() == 2000 + model::rabbitmq::kWriteDelay);
 }
 
-TEST_CASE("rabbitmq: node: with autoAck a consumer crash loses what it held; with manual acks it is redelivered", "[rabbitmq]") {
+TEST_CASE("rabbitmq: node: with autoAck a consumer crash loses what it held, with manual acks it is redelivered", "[rabbitmq]") {
   for (CommitMode commit : {CommitMode::auto_commit, CommitMode::after_processing}) {
     INFO((commit == CommitMode::auto_commit ? "autoAck" : "manual ack"));
     Harness h(commit);
