@@ -255,6 +255,12 @@ void Network::hold(EnvelopeId id) {
   BROKERSIM_ASSERT(is_stream(protocol_of(id)) && !connected(envelope.from, envelope.to));
   std::size_t const connection = index(envelope.from, envelope.to);
   held_[connection].push_back(Held{id, generations_[connection]});
+  // Still on its way: the run does not end while it waits (it may arrive at the heal).
+  EnvelopeHeader& waiting = header(id);
+  if (waiting.publish && !waiting.counted) {
+    waiting.counted = true;
+    ++publishes_in_flight_;
+  }
 }
 
 void Network::close_connection(NodeId node, NodeId peer) {
