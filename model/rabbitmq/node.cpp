@@ -155,10 +155,7 @@ void RabbitNode::on_message(sim::Simulation& simulation, EnvelopeHeader const& h
     if (!envelope.reset && !opens && last_heard_[envelope.from] == kNever) {
       // A connection this process does not know (it restarted after a power loss, or closed it for missed
       // heartbeats): the host answers with a reset, and the client's channel is gone.
-      Network& net = network();
-      EnvelopeId const id = net.acquire(AmqpMessageType::cancel, this->id(), envelope.from);
-      net.envelope<AmqpEnvelope>(id).queue = envelope.queue;
-      net.send(simulation, id);
+      send_cancel(simulation, envelope.queue, envelope.from);
       return;
     }
     last_heard_[envelope.from] = simulation.now();
@@ -378,13 +375,7 @@ void RabbitNode::on_enqueue(sim::Simulation& simulation, AmqpEnvelope const& enq
   bool accepted = replica.leads && enqueue_local(simulation, enqueue.queue, enqueue.message, enqueue.persistent,
                                                   enqueue.correlation, enqueue.from);
   if (accepted || enqueue.correlation == 0) return;  // Accepted: answered once written.
-  Network& net = network();
-  EnvelopeId const id = net.acquire(AmqpMessageType::enqueued, this->id(), enqueue.from);
-  AmqpEnvelope& answer = net.envelope<AmqpEnvelope>(id);
-  answer.correlation = enqueue.correlation;
-  answer.queue = enqueue.queue;
-  answer.nack = true;
-  net.send(simulation, id);
+  send_enqueued(simulation, enqueue.queue, enqueue.from, enqueue.correlation, true);
 }
 
 bool RabbitNode::enqueue_local(sim::Simulation& simulation, QueueIndex queue, std::uint32_t message, bool persistent,
@@ -411,11 +402,7 @@ bool RabbitNode::enqueue_local(sim::Simulation& simulation, QueueIndex queue, st
     if (reply_to == id()) {
       settle_pending(simulation, token, false);
     } else {
-      Network& net = network();
-      EnvelopeId const id = net.acquire(AmqpMessageType::enqueued, this->id(), reply_to);
-      net.envelope<AmqpEnvelope>(id).correlation = token;
-      net.envelope<AmqpEnvelope>(id).queue = queue;
-      net.send(simulation, id);
+      send_enqueued(simulation, queue, reply_to, token, false);
     }
   }
   dispose(simulation, queue, removed_);
@@ -446,12 +433,7 @@ void RabbitNode::write(sim::Simulation& simulation, QueueIndex queue) {
       settle_pending(simulation, record.token, false);
       continue;
     }
-    Network& net = network();
-    EnvelopeId const id = net.acquire(AmqpMessageType::enqueued, this->id(), record.reply_to);
-    AmqpEnvelope& answer = net.envelope<AmqpEnvelope>(id);
-    answer.correlation = record.token;
-    answer.queue = queue;
-    net.send(simulation, id);
+    send_enqueued(simulation, queue, record.reply_to, record.token, false);
   }
   replica.unwritten.clear();
   fold_durable(replica, now);
@@ -508,10 +490,7 @@ void RabbitNode::on_consume(sim::Simulation& simulation, AmqpEnvelope const& con
   QueueReplica& replica = queues_[consume.queue];
   if (!replica.leads && !leads_quorum(consume.queue)) {
     // Not here (a classic queue's node only serves it; a quorum leader moved): cancelled at once.
-    Network& net = network();
-    EnvelopeId const id = net.acquire(AmqpMessageType::cancel, this->id(), consume.from);
-    net.envelope<AmqpEnvelope>(id).queue = consume.queue;
-    net.send(simulation, id);
+    send_cancel(simulation, consume.queue, consume.from);
     return;
   }
   auto const existing = std::find_if(replica.consumers.begin(), replica.consumers.end(),
@@ -603,12 +582,7 @@ void RabbitNode::close_channel(sim::Simulation& simulation, QueueIndex queue, st
   for (std::uint64_t sequence : returned_) record_return(simulation, queue, sequence);
   observe_depth(simulation, queue);
   dispose(simulation, queue, removed_);
-  if (cancel) {
-    Network& net = network();
-    EnvelopeId const id = net.acquire(AmqpMessageType::cancel, this->id(), node);
-    net.envelope<AmqpEnvelope>(id).queue = queue;
-    net.send(simulation, id);
-  }
+  if (cancel) send_cancel(simulation, queue, node);
   dispatch(simulation, queue);
   arm_expiry(simulation, queue);
 }
@@ -765,9 +739,11 @@ void RabbitNode::send_append(sim::Simulation& simulation, QueueIndex queue, std:
 // Raft's commit rule: the highest index a majority holds, if it is of the leader's own term.
 void RabbitNode::advance_commit(sim::Simulation& simulation, QueueIndex queue) {
   QuorumMember& quorum = member(queue);
-  std::vector<std::uint64_t> matched = quorum.match;
-  std::sort(matched.begin(), matched.end(), std::greater<>());
-  std::uint64_t const candidate = matched[majority(queue) - 1];
+  // The majority-th highest match: a partial sort into a reused buffer (this runs on every append_ok).
+  matched_.assign(quorum.match.begin(), quorum.match.end());
+  auto const kth = matched_.begin() + static_cast<std::ptrdiff_t>(majority(queue) - 1);
+  std::nth_element(matched_.begin(), kth, matched_.end(), std::greater<>());
+  std::uint64_t const candidate = *kth;
   if (candidate <= quorum.commit || quorum.term_at(store(queue), candidate) != quorum.term) return;
   quorum.commit = candidate;
   apply_committed(simulation, queue);
@@ -821,12 +797,34 @@ void RabbitNode::answer_enqueue(sim::Simulation& simulation, QueueIndex queue, N
     answer_forward(simulation, token, queue, refused, false);
     return;
   }
+  send_enqueued(simulation, queue, enqueuer, token, refused);
+}
+
+void RabbitNode::send_enqueued(sim::Simulation& simulation, QueueIndex queue, NodeId to, std::uint64_t token, bool refused) {
   Network& net = network();
-  EnvelopeId const id = net.acquire(AmqpMessageType::enqueued, this->id(), enqueuer);
+  EnvelopeId const id = net.acquire(AmqpMessageType::enqueued, this->id(), to);
   AmqpEnvelope& answer = net.envelope<AmqpEnvelope>(id);
   answer.correlation = token;
   answer.queue = queue;
   answer.nack = refused;
+  net.send(simulation, id);
+}
+
+void RabbitNode::send_cancel(sim::Simulation& simulation, QueueIndex queue, NodeId consumer) {
+  Network& net = network();
+  EnvelopeId const id = net.acquire(AmqpMessageType::cancel, this->id(), consumer);
+  net.envelope<AmqpEnvelope>(id).queue = queue;
+  net.send(simulation, id);
+}
+
+void RabbitNode::send_vote(sim::Simulation& simulation, AmqpEnvelope const& request, std::uint64_t term, bool granted) {
+  Network& net = network();
+  EnvelopeId const id = net.acquire(AmqpMessageType::vote, this->id(), request.from);
+  AmqpEnvelope& vote = net.envelope<AmqpEnvelope>(id);
+  vote.queue = request.queue;
+  vote.term = term;
+  vote.pre_vote = request.pre_vote;
+  vote.nack = !granted;
   net.send(simulation, id);
 }
 
@@ -936,14 +934,7 @@ void RabbitNode::on_vote_request(sim::Simulation& simulation, AmqpEnvelope const
     // Would it vote? Nothing changes here.
     bool const would = request.term > quorum.term && !leader_live &&
                        quorum.candidate_up_to_date(store(request.queue), request.prev_term, request.tag);
-    Network& net = network();
-    EnvelopeId const id = net.acquire(AmqpMessageType::vote, this->id(), request.from);
-    AmqpEnvelope& vote = net.envelope<AmqpEnvelope>(id);
-    vote.queue = request.queue;
-    vote.term = request.term;
-    vote.pre_vote = true;
-    vote.nack = !would;
-    net.send(simulation, id);
+    send_vote(simulation, request, request.term, would);
     return;
   }
   if (leader_live && request.term > quorum.term) return;
@@ -954,13 +945,7 @@ void RabbitNode::on_vote_request(sim::Simulation& simulation, AmqpEnvelope const
     quorum.voted_for = candidate;
     quorum.leader_heard = simulation.now();  // Granting a vote restarts the election timeout.
   }
-  Network& net = network();
-  EnvelopeId const id = net.acquire(AmqpMessageType::vote, this->id(), request.from);
-  AmqpEnvelope& vote = net.envelope<AmqpEnvelope>(id);
-  vote.queue = request.queue;
-  vote.term = quorum.term;
-  vote.nack = !grant;
-  net.send(simulation, id);
+  send_vote(simulation, request, quorum.term, grant);
 }
 
 void RabbitNode::on_vote(sim::Simulation& simulation, AmqpEnvelope const& vote) {
@@ -1105,12 +1090,7 @@ void RabbitNode::follow(sim::Simulation& simulation, QueueIndex queue, std::uint
   if (quorum.role == QuorumRole::leader) {
     // Deposed: its consumers are cancelled (they consume again from the new leader, which delivers every
     // copy this one had not replicated as settled).
-    Network& net = network();
-    for (Attached const& consumer : replica.consumers) {
-      EnvelopeId const id = net.acquire(AmqpMessageType::cancel, this->id(), consumer.node);
-      net.envelope<AmqpEnvelope>(id).queue = queue;
-      net.send(simulation, id);
-    }
+    for (Attached const& consumer : replica.consumers) send_cancel(simulation, queue, consumer.node);
     replica.consumers.clear();
     replica.next_consumer = 0;
     replica.state.reset();

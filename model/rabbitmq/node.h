@@ -167,6 +167,10 @@ class RabbitNode : public Node {
   void check_consumer_timeouts(sim::Simulation& simulation);
   void heartbeat(sim::Simulation& simulation);
   void send_enqueue(sim::Simulation& simulation, Forward const& forward);
+  void send_enqueued(sim::Simulation& simulation, QueueIndex queue, NodeId to, std::uint64_t token, bool refused);
+  void send_cancel(sim::Simulation& simulation, QueueIndex queue, NodeId consumer);
+  // A vote, or (for a pre-vote request) the answer whether it would vote.
+  void send_vote(sim::Simulation& simulation, AmqpEnvelope const& request, std::uint64_t term, bool granted);
   void resend_enqueues(sim::Simulation& simulation);
   std::vector<Forward>::iterator find_forward(std::uint64_t token, QueueIndex queue);
   // Removes the forward answered (or failed) and settles its publish; a quorum queue's failure waits
@@ -227,6 +231,7 @@ class RabbitNode : public Node {
   bool resend_scheduled_ = false;
   std::vector<std::uint64_t> returned_;  // Scratch: sequences of copies a channel close returned.
   std::vector<std::uint32_t> truncated_;  // Scratch: log positions an append cut.
+  std::vector<std::uint64_t> matched_;    // Scratch of advance_commit.
   sim::RandomStream election_random_;
 };
 
